@@ -1,0 +1,38 @@
+# gotrace-oracle: every target bootstraps what it needs (venv, pinned Go, Go helper) and is
+# fast when that is already done.  See README.md.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# Parallel test workers; CI machines have 2 cores.
+JOBS   ?= auto
+
+.PHONY: setup test fuzz bench clean help
+
+help:
+	@echo "make fuzz   - bounded differential run against the pinned Go (the main job)"
+	@echo "make test   - the test suite (pytest -n $(JOBS))"
+	@echo "make bench  - benchmarks, Python vs Go in one run (see docs/benchmarks.md)"
+	@echo "make setup  - only bootstrap: venv, pinned Go toolchain, Go helper"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/gotrace-oracle setup
+
+test: setup
+	$(BIN)/python -m pytest -n $(JOBS) -q
+
+fuzz: setup
+	$(BIN)/gotrace-oracle fuzz
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

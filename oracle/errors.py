@@ -1,0 +1,27 @@
+"""The single exception type the reference parser raises.
+
+Go's ``internal/trace`` reports every problem with a trace as an ``error`` whose text the
+differential engine compares byte for byte.  We mirror that with one exception class whose
+``message`` is exactly Go's ``err.Error()``: any other exception escaping the parser is a bug
+in this project (h11's rule), and the fuzz targets assert it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["TraceError"]
+
+
+class TraceError(Exception):
+    """A trace that Go's parser rejects; ``message`` equals Go's ``err.Error()``."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"TraceError({self.message!r})"
