@@ -8,7 +8,7 @@ in this project (h11's rule), and the fuzz targets assert it.
 
 from __future__ import annotations
 
-__all__ = ["TraceError"]
+__all__ = ["GoPanic", "TraceError"]
 
 
 class TraceError(Exception):
@@ -25,3 +25,24 @@ class TraceError(Exception):
 
     def __repr__(self) -> str:
         return f"TraceError({self.message!r})"
+
+
+class GoPanic(Exception):
+    """Go's parser would *panic* here; ``message`` is ``fmt.Sprint`` of the panic value.
+
+    Deliberately not a :class:`TraceError`: Go reports no error for these inputs, it crashes
+    (mostly in ``Event`` accessors, see ``oracle.event``).  The differential engine reports
+    them as Go bugs, never as agreement.
+    """
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"GoPanic({self.message!r})"
