@@ -1,0 +1,108 @@
+"""Benchmarks of the reference implementation against Go, measured as ratios in one run.
+
+``make bench`` runs this.  Each row times Python and Go on the *same* input in the *same*
+run and reports the ratio, because absolute numbers on shared CI machines mean little:
+
+* ``raw``: decoding every raw event (``oracle.raw.RawReader`` vs Go's ``raw.Reader`` loop).
+* ``parse``: the full parser (``oracle.Reader`` vs Go's ``trace.Reader.ReadEvent`` loop).
+
+Inputs are real traces of about 10 MB written by the pinned runtime (plain and with
+``GODEBUG=traceallocfree=1``), built and cached by :mod:`oracle.realtraces`.  Go's side runs
+in the helper's ``bench-raw``/``bench-parse`` modes, which time the loop in-process (at least
+one second of repetitions), so process start-up is not counted on either side.  Python's
+side reports the best of ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from oracle import realtraces, toolchain
+from oracle.errors import TraceError
+from oracle.raw import RawReader
+from oracle.reader import Reader
+
+
+def python_raw(data: bytes) -> int:
+    """Decode every raw event; the count."""
+    return len(RawReader(data).read_all())
+
+
+def python_parse(data: bytes) -> int:
+    """Run the full parser to the end; the count of events."""
+    n = 0
+    for _ in Reader(data):
+        n += 1
+    return n
+
+
+def best_of(repeat: int, f: Callable[[bytes], int], data: bytes) -> tuple[int, float]:
+    best = float("inf")
+    count = 0
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        count = f(data)
+        best = min(best, time.perf_counter() - t0)
+    return count, best
+
+
+def go_bench(helper: Path, mode: str, path: Path) -> dict[str, Any]:
+    proc = subprocess.run([str(helper), mode, str(path)], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: Go {mode} failed: {proc.stderr.strip()}")
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Python vs Go, as ratios measured in one run.")
+    p.add_argument("--size", type=int, default=10 << 20, help="trace size in bytes (10 MB)")
+    p.add_argument("--repeat", type=int, default=3, help="Python runs per row (best is kept)")
+    p.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    args = p.parse_args(argv)
+
+    helper = toolchain.build_helper(toolchain.pinned())
+    rows: list[dict[str, Any]] = []
+    for allocfree in (False, True):
+        path = realtraces.large_trace(args.size, allocfree=allocfree)
+        data = path.read_bytes()
+        label = "AllocFree" if allocfree else "plain"
+        for what, mode, f in (("raw", "bench-raw", python_raw), ("parse", "bench-parse", python_parse)):
+            try:
+                n, secs = best_of(args.repeat, f, data)
+            except TraceError as e:
+                raise SystemExit(f"bench: Python rejected {path}: {e.message}") from None
+            go = go_bench(helper, mode, path)
+            go_rate = go["events"] * go["iterations"] / go["seconds"]
+            py_rate = n / secs
+            rows.append({
+                "trace": f"{label} {len(data) / 1e6:.1f} MB", "what": what, "events": n,
+                "python_events_per_s": round(py_rate), "go_events_per_s": round(go_rate),
+                "python_mb_per_s": round(len(data) / secs / 1e6, 2),
+                "go_over_python": round(go_rate / py_rate, 1),
+            })
+            r = rows[-1]
+            print(f"{r['trace']:>18} {what:<6} python {r['python_events_per_s']:>10,} ev/s  "
+                  f"go {r['go_events_per_s']:>12,} ev/s  Go/Python = {r['go_over_python']}x",
+                  file=sys.stderr)
+
+    print("| trace | loop | events | Python events/s | Go events/s | Go / Python |")
+    print("|---|---|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['trace']} | {r['what']} | {r['events']:,} | {r['python_events_per_s']:,} | "
+              f"{r['go_events_per_s']:,} | {r['go_over_python']}x |")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""The reference implementation: :class:`oracle.Reader` plus the canonical dumper."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from oracle import canonical
+from oracle.diff.outcome import Outcome, Status
+from oracle.errors import TraceError
+from oracle.reader import Reader, UnsupportedTraceError
+
+__all__ = ["PythonImpl"]
+
+
+class PythonImpl:
+    """Runs the pure-Python parser in this process."""
+
+    name = "python"
+
+    def run(self, data: bytes) -> Outcome:
+        """Parse ``data`` completely; never raises (any exception becomes an outcome)."""
+        records: list[dict[str, Any]] = []
+        try:
+            for i, ev in enumerate(Reader(data)):
+                records.append(canonical.event_record(i, ev))
+        except UnsupportedTraceError as e:
+            return Outcome(self.name, Status.UNSUPPORTED, tuple(records), e.message)
+        except TraceError as e:
+            return Outcome(self.name, Status.REJECTED, tuple(records), e.message)
+        except Exception as e:  # noqa: BLE001 - any other exception is a finding, not a crash
+            return Outcome(
+                self.name, Status.EXCEPTION, tuple(records),
+                f"{type(e).__name__}: {e}", traceback.format_exc(),
+            )
+        return Outcome(self.name, Status.ACCEPTED, tuple(records))

@@ -1,0 +1,67 @@
+"""What one implementation made of one trace.
+
+An :class:`Outcome` is the canonical event records (``docs/canonical-json.md``) that the
+implementation produced before stopping, and how it stopped.  Both implementations are reduced
+to this one shape so that comparison is a pure function of two values.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+__all__ = ["Outcome", "Status", "outcome_from_canonical"]
+
+
+class Status(str, Enum):
+    """How a parse ended.  ``ACCEPTED``/``REJECTED`` are verdicts on the trace; the others
+    are failures of the implementation itself."""
+
+    ACCEPTED = "accepted"  # reached EOF
+    REJECTED = "rejected"  # returned a parse error (``error`` holds its text)
+    PANIC = "panic"  # Go panicked (recovered by the helper)
+    CRASH = "crash"  # the Go helper process died
+    TIMEOUT = "timeout"  # no answer in time
+    EXCEPTION = "exception"  # Python raised something other than TraceError
+    UNSUPPORTED = "unsupported"  # the input is outside what this implementation covers
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Records produced plus the way parsing ended."""
+
+    impl: str
+    status: Status
+    records: tuple[dict[str, Any], ...] = ()
+    error: str | None = None  # error text, panic message or exception summary
+    detail: str | None = None  # Go stack, Python traceback, helper stderr
+
+    @property
+    def verdict(self) -> str:
+        """``accept`` or ``reject`` for the two trace verdicts, else the status name."""
+        if self.status is Status.ACCEPTED:
+            return "accept"
+        if self.status is Status.REJECTED:
+            return "reject"
+        return self.status.value
+
+
+def outcome_from_canonical(impl: str, output: bytes) -> Outcome:
+    """Decode the JSON-lines output of a ``parse`` run (Go helper or Python dumper)."""
+    records: list[dict[str, Any]] = []
+    # Split on b"\n" only: records hold raw U+2028 and friends, which str.splitlines() splits on.
+    for line in output.split(b"\n"):
+        if not line:
+            continue
+        obj = json.loads(line)
+        if "end" in obj:
+            end = obj["end"]
+            if end == "EOF":
+                return Outcome(impl, Status.ACCEPTED, tuple(records))
+            if end == "error":
+                return Outcome(impl, Status.REJECTED, tuple(records), obj["error"])
+            return Outcome(impl, Status.PANIC, tuple(records), obj.get("panic"))
+        records.append(obj)
+    return Outcome(impl, Status.CRASH, tuple(records), "output ended without a terminal record")

