@@ -143,8 +143,10 @@ class ByteSource:
         parts = [self._buf[self._pos :]]
         self._consumed += self._pos
         self._pos = 0
+        # Ask for a whole chunk, but stop as soon as ``n`` bytes are in: a pipe may deliver
+        # less per read, and waiting for more than we need could stall a live producer.
         want = max(n, self._chunk)
-        while avail < want:
+        while avail < n:
             chunk = self._stream.read(want - avail)
             if not chunk:
                 self._eof = True

@@ -128,6 +128,7 @@ class Reader:
             src = ByteSource(data, chunk_size)
             src.advance(n)
         else:
+            stream: BinaryIO
             if isinstance(source, (str, os.PathLike)):
                 owned = stream = open(source, "rb")  # noqa: SIM115 - closed by close()/EOF
             else:

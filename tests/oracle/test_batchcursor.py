@@ -124,14 +124,13 @@ def test_cursor_walks_batches_and_skips_empty_ones() -> None:
 
 
 def test_zero_time_restarts_from_batch_base() -> None:
-    # Go's quirk: lastTs == 0 means "not initialised", even mid-batch.  With freq 0.0 every
-    # conversion is 0, so each event restarts from freq.mul(batch.time) == 0: all times are 0.
-    # With a huge negative wrap we can also get a real 0 mid-batch; covered by the freq=inf case
-    # in test_nonfinite_freq.
-    b = batch(5, ev(EventType.ProcStop, 3), ev(EventType.ProcStop, 3))
+    # Go's quirk: lastTs == 0 means "not initialised", even mid-batch.  Base 2**63 ticks and
+    # dt 2**63 both convert to int64 min (out of range), and their sum wraps to exactly 0; the
+    # next event then starts again from the batch base (int64 min) instead of from 0.
+    b = batch(1 << 63, ev(EventType.ProcStop, 1 << 63), ev(EventType.ProcStop, 5))
     bc = BatchCursor(m=1)
-    assert bc.next_event([b], 0.0) and bc.ev.time == 0
-    assert bc.next_event([b], 0.0) and bc.ev.time == 0
+    assert bc.next_event([b], 1.0) and bc.ev.time == 0
+    assert bc.next_event([b], 1.0) and bc.ev.time == -(1 << 63) + 5
 
 
 def test_nonfinite_freq_gives_int64_min() -> None:

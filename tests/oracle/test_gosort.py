@@ -1,8 +1,7 @@
 """Tests for oracle.gosort: the permutation must equal Go's slices.SortFunc, ties included.
 
-The expected data was produced by a throwaway Go 1.27.3 program (kept in this docstring's
-spirit: ``_gen_keys`` below is a line-for-line transcription of its generator) that built
-``(key, index)`` pairs, sorted them with ``slices.SortFunc`` comparing only keys, and printed the
+The expected data was produced by a throwaway Go 1.27.3 program (``_gen_keys`` below is a
+line-for-line transcription of its generator) that built ``(key, index)`` pairs, sorted them with ``slices.SortFunc`` comparing only keys, and printed the
 CRC-32 (IEEE) of the comma-joined index order per case.  Because only keys are compared, every
 run of equal keys exposes pdqsort's unstable placement; the patterns cover insertion sort
 (<= 12), median-of-three and ninther pivots, the decreasing-hint reversal, partial insertion
