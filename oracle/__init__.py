@@ -1,10 +1,73 @@
 """gotrace-oracle: an independent, pure-Python reference implementation of Go's
 ``internal/trace`` parser, and the machinery to hold it against Go's own.
+
+The public API mirrors Go's: :class:`Reader` yields :class:`Event` values whose accessors
+(``kind``, ``time``, ``goroutine``, ``proc``, ``thread``, ``stack``, ``metric()``,
+``state_transition()``, ...) return the same data as Go 1.27.3's, and :class:`TraceError` is
+the only exception a trace can cause, with Go's exact error text.  Everything here works
+without Go installed; only :mod:`oracle.diff` and the ``gotrace-oracle diff`` command run Go.
 """
 
 from __future__ import annotations
 
-from oracle.errors import TraceError
+from oracle.errors import GoPanic, TraceError
+from oracle.event import (
+    BACKGROUND_TASK,
+    NO_STACK,
+    NO_TASK,
+    ClockSnapshot,
+    Event,
+    EventKind,
+    ExperimentalBatch,
+    ExperimentalEvent,
+    Label,
+    Log,
+    Metric,
+    Range,
+    RangeAttribute,
+    Region,
+    Stack,
+    StackFrame,
+    Sync,
+    Task,
+)
+from oracle.reader import Reader, UnsupportedTraceError
+from oracle.resources import GoState, ProcState, ResourceID, ResourceKind, StateTransition
+from oracle.value import Value, ValueKind
 from oracle.version import Version
 
-__all__ = ["TraceError", "Version"]
+__all__ = [
+    "BACKGROUND_TASK",
+    "NO_STACK",
+    "NO_TASK",
+    "ClockSnapshot",
+    "Event",
+    "EventKind",
+    "ExperimentalBatch",
+    "ExperimentalEvent",
+    "GoPanic",
+    "GoState",
+    "Label",
+    "Log",
+    "Metric",
+    "ProcState",
+    "Range",
+    "RangeAttribute",
+    "Reader",
+    "Region",
+    "ResourceID",
+    "ResourceKind",
+    "Stack",
+    "StackFrame",
+    "StateTransition",
+    "Sync",
+    "Task",
+    "TraceError",
+    "UnsupportedTraceError",
+    "Value",
+    "ValueKind",
+    "Version",
+]
+
+_public = {name for name in globals() if not name.startswith("_")} - {"annotations"}
+assert set(__all__) <= _public, sorted(set(__all__) - _public)

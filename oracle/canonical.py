@@ -38,6 +38,7 @@ __all__ = [
     "dump_trace",
     "dumps_record",
     "event_record",
+    "go_string_lines",
     "raw_json_bytes",
     "raw_records",
     "resource_json",
@@ -327,3 +328,27 @@ def raw_records(data: bytes) -> Iterator[dict[str, JSON]]:
 def raw_json_bytes(data: bytes) -> bytes:
     """The exact bytes the helper's ``raw`` mode prints for ``data``."""
     return "".join(dumps_record(r) + "\n" for r in raw_records(data)).encode()
+
+
+def go_string_lines(source: Any) -> Iterator[str]:
+    """The helper's ``go-string`` mode: ``Event.String()`` per event, then a terminal line.
+
+    Each yielded string is one event's text (it may span several lines) without the trailing
+    newline; the last one is ``EOF``, ``ERROR: <message>`` or, where Go would panic inside
+    ``String()`` or ``ReadEvent``, ``PANIC: <message>``.
+    """
+    from oracle.reader import Reader
+
+    try:
+        reader = Reader(source)
+        while True:
+            try:
+                ev = reader.read_event()
+            except EOFError:
+                yield "EOF"
+                return
+            yield ev.go_string()
+    except TraceError as e:
+        yield f"ERROR: {e.message}"
+    except GoPanic as e:
+        yield f"PANIC: {e.message}"

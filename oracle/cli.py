@@ -90,24 +90,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return _print_summary(inp, out)
     from oracle import canonical
 
-    err: TraceError | None = None
-    try:
-        for i, ev in enumerate(_parse_events(inp.data)):
-            if args.format == "go":
-                out.write(ev.go_string())
-                out.write("\n")
-            else:
-                out.write(canonical.dumps_record(canonical.event_record(i, ev)))
-                out.write("\n")
-    except TraceError as e:
-        err = e
-    if args.format == "go":
-        out.write("EOF\n" if err is None else f"ERROR: {err.message}\n")
-    else:
-        out.write(canonical.dumps_record(canonical.terminal_record(err)))
+    lines = canonical.go_string_lines(inp.data) if args.format == "go" else canonical.dump_trace(inp.data)
+    last = ""
+    for line in lines:
+        out.write(line)
         out.write("\n")
+        last = line
     out.flush()
-    return EXIT_OK if err is None else EXIT_FINDING
+    accepted = last == "EOF" if args.format == "go" else last == '{"end":"EOF"}'
+    return EXIT_OK if accepted else EXIT_FINDING
 
 
 def _print_summary(inp: TraceInput, out: Any) -> int:
