@@ -242,8 +242,17 @@ def _finding_json(inp: TraceInput, c: Any, left: Any, right: Any) -> dict[str, A
 
 def _print_divergence(inp: TraceInput, c: Any, left: Any, right: Any) -> None:
     print(f"DIFF  {inp.name}: {c.verdict.value} [{c.signature}]")
+    if c.verdict.value == "go-panic" and c.field and c.field.startswith("panics."):
+        accessor = c.field.removeprefix("panics.")
+        mirrored = c.index < len(left.records) and left.records[c.index] == right.records[c.index]
+        print(f"      Go panicked in {accessor}() at event #{c.index}: {c.right}")
+        print("      python mirrors it (GoPanic in the same accessor)" if mirrored
+              else "      python differs at that event:")
+        if mirrored:
+            return
     if c.index is not None:
-        print(f"      first differing event: #{c.index}, field {c.field}")
+        if c.field and not c.field.startswith("panics."):
+            print(f"      first differing event: #{c.index}, field {c.field}")
         for side, o in (("python", left), ("go", right)):
             rec = o.records[c.index] if c.index < len(o.records) else None
             print(f"      {side:<6} {json.dumps(rec, separators=(',', ':')) if rec else '(no event)'}")
