@@ -293,7 +293,8 @@ def _write_json(path: Path, obj: Any) -> None:
 def cmd_fuzz(args: argparse.Namespace) -> int:
     """Bounded differential run against the pinned Go over every input we can build."""
     ns = argparse.Namespace(**vars(args))
-    ns.paths = [p for p in ("corpus",) if Path(p).is_dir()]
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    ns.paths = [str(corpus / d) for d in ("seeds", "regressions") if (corpus / d).is_dir()]
     ns.testdata = True
     ns.real_traces = "pinned"
     ns.verbose = False
