@@ -8,6 +8,7 @@ are one line on stderr, never a traceback: a traceback from this program is a bu
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -379,7 +380,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     _add_go_options(s)
     s.set_defaults(func=cmd_fuzz)
+
+    for module in SUBCOMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return p
+
+
+#: Modules that add their own subcommands: each has ``register(subparsers)``, which adds a
+#: parser with ``set_defaults(func=...)``; the function takes the parsed arguments and returns
+#: the exit status (raising :class:`UsageError` for a one-line usage error).
+SUBCOMMAND_MODULES: list[str] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
