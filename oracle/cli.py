@@ -160,9 +160,15 @@ def cmd_raw(args: argparse.Namespace) -> int:
 
 
 def _goroot_inputs(goroot: Path) -> list[str]:
-    td = goroot / "src" / "internal" / "trace" / "testdata"
-    if not td.is_dir():  # Go 1.22 keeps the v2 parser under internal/trace/v2
-        td = goroot / "src" / "internal" / "trace" / "v2" / "testdata"
+    """Go's conformance traces and FuzzReader seeds from a GOROOT.
+
+    Go 1.22 keeps the v2 parser (and its testdata) under ``internal/trace/v2``; its
+    ``internal/trace/testdata`` belongs to the old parser.
+    """
+    base = goroot / "src" / "internal" / "trace"
+    td = base / "v2" / "testdata"
+    if not (td / "tests").is_dir():
+        td = base / "testdata"
     return [str(p) for p in sorted((td / "tests").glob("*.test"))] + [
         str(p) for p in sorted((td / "fuzz" / "FuzzReader").glob("*"))
     ]
@@ -389,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Modules that add their own subcommands: each has ``register(subparsers)``, which adds a
 #: parser with ``set_defaults(func=...)``; the function takes the parsed arguments and returns
 #: the exit status (raising :class:`UsageError` for a one-line usage error).
-SUBCOMMAND_MODULES: list[str] = []
+SUBCOMMAND_MODULES: list[str] = ["oracle.coverage"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -45,7 +45,7 @@ class Outcome:
             return "accept"
         if self.status is Status.REJECTED:
             return "reject"
-        return self.status.value
+        return str(self.status.value)
 
 
 def outcome_from_canonical(impl: str, output: bytes) -> Outcome:
