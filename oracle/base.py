@@ -44,6 +44,7 @@ __all__ = [
     "as_uint64",
     "float_to_int64",
     "freq_mul",
+    "sched_ctx",
     "wrap_int64",
 ]
 
@@ -112,6 +113,13 @@ class SchedCtx(NamedTuple):
 #: The context of events that ran on no M (``schedCtx{NoGoroutine, NoProc, NoThread}``).
 NO_CTX: Final = SchedCtx()
 
+_tuple_new = tuple.__new__
+
+
+def sched_ctx(g: int, p: int, m: int) -> SchedCtx:
+    """``SchedCtx(g, p, m)`` at half the cost of the NamedTuple constructor (per-event code)."""
+    return _tuple_new(SchedCtx, (g, p, m))
+
 
 @dataclass(slots=True)
 class BaseEvent:
@@ -159,39 +167,42 @@ class DataTable(Generic[_E]):
     of :meth:`items`, which matters because stack validation reports the *first* bad stack:
     Go walks a dense table in ID order and a sparse one in Go map order (random; we use
     insertion order there and record that as a nondeterminism of Go's parser).
+
+    ``entries`` holds the IDs the trace defined (never 0).  It is read directly by per-event
+    code that cannot afford a method call per lookup; everything else should use the methods.
     """
 
-    __slots__ = ("_data", "_dense", "_zero", "_type_name")
+    __slots__ = ("entries", "_dense", "_zero", "_type_name")
 
     def __init__(self, zero: _E, type_name: str) -> None:
-        self._data: dict[int, _E] = {}
+        self.entries: dict[int, _E] = {}
         self._dense = False
         self._zero = zero
         self._type_name = type_name  # Go's %T of the element: "string" or "trace.stack"
 
     def insert(self, id_: int, data: _E) -> None:
         """Add ``id_``; a duplicate (including ID 0) is the error Go reports."""
-        if id_ == 0 or id_ in self._data:
-            existing = self._zero if id_ == 0 else self._data[id_]
+        if id_ == 0 or id_ in self.entries:
+            existing = self._zero if id_ == 0 else self.entries[id_]
             raise TraceError(
                 f"multiple {self._type_name}s with the same ID: id={id_}, "
                 f"new={_go_v(data)}, existing={_go_v(existing)}"
             )
-        self._data[id_] = data
+        self.entries[id_] = data
 
     def append(self, data: _E) -> int:
         """Add ``data`` under the next free ID (``len + 1``), as Go's ``append`` does."""
-        id_ = len(self._data) + 1
-        self._data[id_] = data
+        id_ = len(self.entries) + 1
+        self.entries[id_] = data
         return id_
 
     def compactify(self) -> None:
         """Mirror Go's decision whether the table becomes dense (only affects iteration order)."""
-        if not self._data or self._dense:
+        if not self.entries or self._dense:
             return
-        max_id = max(self._data)
-        min_id = min(self._data)
-        n = len(self._data)
+        max_id = max(self.entries)
+        min_id = min(self.entries)
+        n = len(self.entries)
         if max_id >= (1 << 63) - 1:
             return
         if max_id - min_id > max(n, 2 * n):
@@ -204,22 +215,22 @@ class DataTable(Generic[_E]):
         """``(data, ok)``; ID 0 is always ``(zero, True)``."""
         if id_ == 0:
             return self._zero, True
-        d = self._data.get(id_, _MISSING)
+        d = self.entries.get(id_, _MISSING)
         if d is _MISSING:
             return self._zero, False
         return d, True  # type: ignore[return-value]
 
     def __contains__(self, id_: int) -> bool:
-        return id_ == 0 or id_ in self._data
+        return id_ == 0 or id_ in self.entries
 
     def items(self) -> Iterator[tuple[int, _E]]:
         """Entries in Go's ``forEach`` order (dense: by ID; sparse: Go map order, see class doc)."""
         if self._dense:
-            return iter(sorted(self._data.items()))
-        return iter(list(self._data.items()))
+            return iter(sorted(self.entries.items()))
+        return iter(list(self.entries.items()))
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self.entries)
 
 
 _MISSING: Final = object()

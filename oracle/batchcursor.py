@@ -54,6 +54,13 @@ _NUM_SPECS: Final = len(SPECS)
 _TIMED_NARGS: Final[tuple[int, ...]] = tuple(
     len(s.args) - 1 if (len(s.args) != 0 and s.is_timed_event) else -1 for s in SPECS
 )
+#: :data:`_TIMED_NARGS` for every possible type byte (-1 past the table), so that the inline
+#: decoder in :meth:`BatchCursor.next_event` needs a single lookup to accept a type.
+_FAST_NARGS: Final[tuple[int, ...]] = _TIMED_NARGS + (-1,) * (256 - _NUM_SPECS)
+
+
+class _Slow(Exception):
+    """Internal: the inline decoder met something it leaves to the exact decoder."""
 
 
 @dataclass(slots=True)
@@ -74,34 +81,96 @@ class BatchCursor:
     def next_event(self, batches: list[Batch], freq: float) -> bool:
         """Decode the M's next event into ``ev``; ``False`` when the M has no more events.
 
-        Mirrors (*batchCursor).nextEvent (batchcursor.go).
+        Mirrors (*batchCursor).nextEvent (batchcursor.go), with readTimedBaseEvent inlined for
+        the common case: a known timed type whose varints all end inside the batch within nine
+        bytes.  Anything else (including every error) is decoded again from the event's first
+        byte by :func:`read_timed_base_event`, the exact port.  The inline decoder only writes
+        argument slots with the values the exact one writes there too, so the result, partial
+        writes on errors included, is Go's.
         """
-        # Step over finished (or empty) batches; every new batch restarts the time base.
+        idx = self.idx
+        off = self.data_off
         n = len(batches)
-        while self.idx < n and len(batches[self.idx].data) == self.data_off:
-            self.idx += 1
-            self.data_off = 0
-            self.last_ts = 0
-        if self.idx == n:
+        if idx == n:
             return False
+        batch = batches[idx]
+        data = batch.data
+        if len(data) == off:
+            # Step over finished (or empty) batches; every new batch restarts the time base.
+            self.data_off = off = 0
+            self.last_ts = 0
+            while True:
+                idx += 1
+                self.idx = idx
+                if idx == n:
+                    return False
+                batch = batches[idx]
+                data = batch.data
+                if len(data) != 0:
+                    break
 
-        batch = batches[self.idx]
         # Go tests for 0 rather than for "new batch", so an event whose time happens to be 0
         # also makes the next event restart from the batch's base time; we do the same.
         last_ts = self.last_ts
         if last_ts == 0:
             last_ts = self.last_ts = freq_mul(freq, batch.time)
 
-        nbytes, tsdiff = read_timed_base_event(batch.data, self.data_off, self.ev)
+        e = self.ev
+        try:
+            typ = data[off]
+            nargs = _FAST_NARGS[typ]
+            if nargs < 0:
+                raise _Slow
+            p = off + 1
+            # The time delta, then the arguments: one-byte varints dominate real traces.
+            tsdiff = data[p]
+            p += 1
+            if tsdiff >= 0x80:
+                tsdiff &= 0x7F
+                s = 7
+                while True:
+                    b = data[p]
+                    p += 1
+                    if b < 0x80:
+                        break
+                    tsdiff |= (b & 0x7F) << s
+                    s += 7
+                    if s > 56:  # a tenth byte: let the exact decoder judge overflow
+                        raise _Slow
+                tsdiff |= b << s
+            args = e.args
+            i = 0
+            while i < nargs:
+                x = data[p]
+                p += 1
+                if x >= 0x80:
+                    x &= 0x7F
+                    s = 7
+                    while True:
+                        b = data[p]
+                        p += 1
+                        if b < 0x80:
+                            break
+                        x |= (b & 0x7F) << s
+                        s += 7
+                        if s > 56:
+                            raise _Slow
+                    x |= b << s
+                args[i] = x
+                i += 1
+            e.typ = typ
+            nbytes = p - off
+        except (IndexError, _Slow):
+            nbytes, tsdiff = read_timed_base_event(data, off, e)
 
         # freq.mul(tsdiff) + lastTs, as float64 -> int64 (amd64 rules) and a wrapping add.
         d = tsdiff * freq
         t = (int(d) if -_F_I64_LIMIT <= d < _F_I64_LIMIT else _I64_MIN) + last_ts
         if not _I64_MIN <= t < _I64_LIMIT:
             t = ((t + _I64_LIMIT) % _TWO64) - _I64_LIMIT
-        self.ev.time = t
+        e.time = t
         self.last_ts = t
-        self.data_off += nbytes
+        self.data_off = off + nbytes
         return True
 
     def compare(self, a: BatchCursor) -> int:
@@ -167,7 +236,8 @@ def heap_insert(heap: list[BatchCursor], bc: BatchCursor) -> None:
 
 def heap_update(heap: list[BatchCursor], i: int) -> None:
     """Restore the heap after ``heap[i]``'s time changed. Mirrors heapUpdate (batchcursor.go)."""
-    if _heap_sift_up(heap, i) != i:
+    # Sifting the root up is a no-op, and the root is what the reader updates nearly always.
+    if i != 0 and _heap_sift_up(heap, i) != i:
         return
     _heap_sift_down(heap, i)
 
@@ -201,31 +271,26 @@ def _heap_sift_up(heap: list[BatchCursor], i: int) -> int:
 
 
 def _heap_sift_down(heap: list[BatchCursor], i: int) -> int:
-    """Mirrors heapSiftDown (batchcursor.go)."""
+    """Mirrors heapSiftDown (batchcursor.go), with its helper min3 inlined.
+
+    min3(heap, i, 2i+1, 2i+2) is the index of the earliest of the three cursors that exist,
+    the first one on ties (a missing ``i`` counts as ``MAX_TIME``).
+    """
+    n = len(heap)
     while True:
-        m = _min3(heap, i, 2 * i + 1, 2 * i + 2)
+        m = i
+        min_t = heap[i].ev.time if i < n else MAX_TIME
+        c = 2 * i + 1
+        if c < n:
+            t = heap[c].ev.time
+            if t < min_t:
+                min_t = t
+                m = c
+            c += 1
+            if c < n and heap[c].ev.time < min_t:
+                m = c
         if m == i:
             break
         heap[i], heap[m] = heap[m], heap[i]
         i = m
     return i
-
-
-def _min3(b: list[BatchCursor], i0: int, i1: int, i2: int) -> int:
-    """Mirrors min3 (batchcursor.go): index of the earliest of three, first one on ties."""
-    n = len(b)
-    min_idx = i0
-    min_t = MAX_TIME
-    if i0 < n:
-        min_t = b[i0].ev.time
-    if i1 < n:
-        t = b[i1].ev.time
-        if t < min_t:
-            min_t = t
-            min_idx = i1
-    if i2 < n:
-        t = b[i2].ev.time
-        if t < min_t:
-            min_t = t
-            min_idx = i2
-    return min_idx

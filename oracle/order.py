@@ -59,9 +59,10 @@ from oracle.base import (
     SchedCtx,
     as_int64,
     as_uint64,
+    sched_ctx,
 )
 from oracle.errors import TraceError
-from oracle.event import Event
+from oracle.event import Event, new_event, new_event_copying_base
 from oracle.resources import GoState, ProcState
 from oracle.tracev2 import MAX_TIMED_EVENT_ARGS, SPECS, EventType, GoStatus, ProcStatus
 from oracle.version import Version
@@ -115,6 +116,17 @@ _PROC_NOT_EXIST: Final = int(ProcState.NotExist)
 _PROC_RUNNING: Final = int(ProcState.Running)
 _PROC_IDLE: Final = int(ProcState.Idle)
 
+# Event types compared in handlers, as plain ints (an IntEnum member lookup and comparison
+# costs several times more).
+_EV_GO_CREATE_BLOCKED: Final = int(EventType.GoCreateBlocked)
+_EV_GO_DESTROY: Final = int(EventType.GoDestroy)
+_EV_GO_STOP: Final = int(EventType.GoStop)
+_EV_GO_BLOCK: Final = int(EventType.GoBlock)
+_EV_GO_SWITCH: Final = int(EventType.GoSwitch)
+_EV_GO_SWITCH_DESTROY: Final = int(EventType.GoSwitchDestroy)
+_EV_STW_BEGIN: Final = int(EventType.STWBegin)
+_EV_STW_END: Final = int(EventType.STWEnd)
+
 # Wire statuses as plain ints: states store ints (fast comparisons), and error text goes
 # through GoStatus(...)/ProcStatus(...) whose str() is Go's String().
 _G_RUNNABLE: Final = int(GoStatus.Runnable)
@@ -148,6 +160,9 @@ class SchedReqs(NamedTuple):
     g: Constraint
 
 
+# validate_ctx's fast path relies on "none" being the same value for all three resources.
+assert (NO_GOROUTINE, NO_PROC, NO_THREAD) == (-1, -1, -1)
+
 _MUST_NOT: Final = Constraint.MUST_NOT_HAVE
 _MAY: Final = Constraint.MAY_HAVE
 _MUST: Final = Constraint.MUST_HAVE
@@ -173,19 +188,25 @@ def validate_ctx(ctx: SchedCtx, reqs: SchedReqs) -> None:
 
     Mirrors validateCtx (order.go).
     """
-    if reqs.m == _MUST and ctx.m == NO_THREAD:
+    # Fast path for the most common requirements: with all three resources required, the
+    # context is valid exactly when none of its IDs is "none" (-1 for G, P and M alike).
+    if reqs is USER_GO_REQS and -1 not in ctx:
+        return
+    g, p, m = ctx
+    req_m, req_p, req_g = reqs
+    if req_m == _MUST and m == NO_THREAD:
         raise TraceError("expected a thread but didn't have one")
-    elif reqs.m == _MUST_NOT and ctx.m != NO_THREAD:
+    elif req_m == _MUST_NOT and m != NO_THREAD:
         raise TraceError("expected no thread but had one")
 
-    if reqs.p == _MUST and ctx.p == NO_PROC:
+    if req_p == _MUST and p == NO_PROC:
         raise TraceError("expected a proc but didn't have one")
-    elif reqs.p == _MUST_NOT and ctx.p != NO_PROC:
+    elif req_p == _MUST_NOT and p != NO_PROC:
         raise TraceError("expected no proc but had one")
 
-    if reqs.g == _MUST and ctx.g == NO_GOROUTINE:
+    if req_g == _MUST and g == NO_GOROUTINE:
         raise TraceError("expected a goroutine but didn't have one")
-    elif reqs.g == _MUST_NOT and ctx.g != NO_GOROUTINE:
+    elif req_g == _MUST_NOT and g != NO_GOROUTINE:
         raise TraceError("expected no goroutine but had one")
 
 
@@ -194,11 +215,10 @@ def validate_ctx(ctx: SchedCtx, reqs: SchedReqs) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class SeqCounter:
+class SeqCounter(NamedTuple):
     """A resource's sequence number, local to a generation (``seqCounter``).
 
-    Treated as an immutable value (Go copies it by value): code replaces it, never mutates it.
+    Immutable, as Go copies it by value: code replaces a resource's counter, never mutates it.
     """
 
     gen: int
@@ -218,7 +238,10 @@ class SeqCounter:
 
 def make_seq(gen: int, seq: int) -> SeqCounter:
     """Mirrors makeSeq (order.go)."""
-    return SeqCounter(gen, seq)
+    return _tuple_new(SeqCounter, (gen, seq))  # SeqCounter(gen, seq), minus NamedTuple's overhead
+
+
+_tuple_new = tuple.__new__
 
 
 class GCState(IntEnum):
@@ -477,16 +500,13 @@ def make_event(table: EvTable | None, ctx: SchedCtx, typ: int, time: int, *args:
     """
     a = [0] * (MAX_TIMED_EVENT_ARGS - 1)
     a[: len(args)] = args
-    return Event(table=table, ctx=ctx, base=BaseEvent(typ, time, a))
+    return new_event(table, ctx, BaseEvent(typ, time, a))
 
 
-def _queued(evt: EvTable, ctx: SchedCtx, ev: BaseEvent) -> Event:
-    """The event to queue for ``ev``: Go's ``Event{table: evt, ctx: ctx, base: *ev}``.
-
-    The base is copied (Go copies the struct), so later rewrites of ``ev`` by the reader or
-    cursor cannot reach an event that is already queued.
-    """
-    return Event(table=evt, ctx=ctx, base=BaseEvent(ev.typ, ev.time, ev.args.copy()))
+#: ``_queued(evt, ctx, ev)``: the event to queue for ``ev``, Go's
+#: ``Event{table: evt, ctx: ctx, base: *ev}``.  The base is copied (Go copies the struct), so
+#: later rewrites of ``ev`` by the reader or cursor cannot reach an event that is already queued.
+_queued: Final = new_event_copying_base
 
 
 # ---------------------------------------------------------------------------------------------
@@ -552,7 +572,7 @@ class Ordering:
             if ms is None:
                 ms = MState(NO_GOROUTINE, NO_PROC)
                 self.m_states[m] = ms
-            cur_ctx = SchedCtx(ms.g, ms.p, m)
+            cur_ctx = _tuple_new(SchedCtx, (ms.g, ms.p, m))  # sched_ctx, inlined
 
         f = ORDERING_DISPATCH.get(ev.typ)
         if f is None:
@@ -561,8 +581,7 @@ class Ordering:
         if new_ctx is None:
             return False
         if ms is not None:
-            ms.p = new_ctx.p
-            ms.g = new_ctx.g
+            ms.g, ms.p, _ = new_ctx
         return True
 
     def queue_empty(self) -> bool:
@@ -622,7 +641,7 @@ class Ordering:
         # A running (or syscalling) P is bound to the thread that reports it.
         new_ctx = cur_ctx
         if status == _P_RUNNING or status == _P_SYSCALL:
-            new_ctx = SchedCtx(cur_ctx.g, pid, cur_ctx.m)
+            new_ctx = sched_ctx(cur_ctx.g, pid, cur_ctx.m)
         # A promoted Abandoned status is a Running -> Running transition of a P that is about
         # to be stolen, probably reported by another thread.  Emit it in the context of the
         # thread the P is bound to.  Go searches a map and keeps the last match; we search in
@@ -631,7 +650,7 @@ class Ordering:
             found = False
             for mid, ms in self.m_states.items():
                 if ms.p == pid:
-                    cur_ctx = SchedCtx(ms.g, pid, mid)
+                    cur_ctx = sched_ctx(ms.g, pid, mid)
                     found = True
             if not found:
                 raise TraceError(
@@ -665,7 +684,7 @@ class Ordering:
         state.status = _P_RUNNING
         state.seq = seq
         self.queue.append(_queued(evt, cur_ctx, ev))
-        return SchedCtx(cur_ctx.g, pid, cur_ctx.m)
+        return sched_ctx(cur_ctx.g, pid, cur_ctx.m)
 
     def advance_proc_stop(
         self, ev: BaseEvent, evt: EvTable, m: int, gen: int, cur_ctx: SchedCtx
@@ -687,7 +706,7 @@ class Ordering:
         validate_ctx(cur_ctx, _REQS_PROC_STOP)
         state.status = _P_IDLE
         self.queue.append(_queued(evt, cur_ctx, ev))
-        return SchedCtx(cur_ctx.g, NO_PROC, cur_ctx.m)
+        return sched_ctx(cur_ctx.g, NO_PROC, cur_ctx.m)
 
     def advance_proc_steal(
         self, ev: BaseEvent, evt: EvTable, m: int, gen: int, cur_ctx: SchedCtx
@@ -730,7 +749,7 @@ class Ordering:
                     f"{cur_ctx.p} instead"
                 )
             self.queue.append(_queued(evt, cur_ctx, ev))
-            return SchedCtx(cur_ctx.g, NO_PROC, cur_ctx.m)
+            return sched_ctx(cur_ctx.g, NO_PROC, cur_ctx.m)
 
         victim = self.m_states.get(mid)
         if victim is None:
@@ -781,7 +800,7 @@ class Ordering:
         new_ctx = cur_ctx
         if status == _G_RUNNING:
             # A running goroutine is bound to the reporting thread (the m argument is ignored).
-            new_ctx = SchedCtx(gid, cur_ctx.p, cur_ctx.m)
+            new_ctx = sched_ctx(gid, cur_ctx.p, cur_ctx.m)
         elif status == _G_SYSCALL:
             if mid == NO_THREAD:
                 raise TraceError(f"found goroutine {gid} in syscall without a thread")
@@ -793,7 +812,7 @@ class Ordering:
                         f"inconsistent thread for syscalling goroutine {gid}: thread has "
                         f"goroutine {cur_ctx.g}"
                     )
-                new_ctx = SchedCtx(gid, cur_ctx.p, cur_ctx.m)
+                new_ctx = sched_ctx(gid, cur_ctx.p, cur_ctx.m)
             else:
                 # Blocked in a syscall on another thread for the whole generation (so that
                 # thread has no P).  Only the queued event's context changes: it is shown on
@@ -807,12 +826,12 @@ class Ordering:
                             f"inconsistent thread for syscalling goroutine {gid}: thread has "
                             f"goroutine {ms.g}"
                         )
-                    cur_ctx = SchedCtx(ms.g, cur_ctx.p, mid)
+                    cur_ctx = sched_ctx(ms.g, cur_ctx.p, mid)
                 else:
                     # Unseen: the goroutine sat in a syscall there since before the trace.
                     # This event is the binding, so the "before" context keeps its G.
                     self.m_states[mid] = MState(gid, NO_PROC)
-                    cur_ctx = SchedCtx(cur_ctx.g, cur_ctx.p, mid)
+                    cur_ctx = sched_ctx(cur_ctx.g, cur_ctx.p, mid)
         self.queue.append(_queued(evt, cur_ctx, ev))
         return new_ctx
 
@@ -833,7 +852,7 @@ class Ordering:
         newgid = as_int64(ev.args[0])
         if newgid in self.g_states:
             raise TraceError(f"tried to create goroutine ({newgid}) that already exists")
-        status = _G_WAITING if ev.typ == EventType.GoCreateBlocked else _G_RUNNABLE
+        status = _G_WAITING if ev.typ == _EV_GO_CREATE_BLOCKED else _G_RUNNABLE
         self.g_states[newgid] = GState(newgid, status, make_seq(gen, 0))
         self.queue.append(_queued(evt, cur_ctx, ev))
         return cur_ctx
@@ -859,15 +878,15 @@ class Ordering:
             )
         new_ctx = cur_ctx
         typ = ev.typ
-        if typ == EventType.GoDestroy:
+        if typ == _EV_GO_DESTROY:
             del self.g_states[cur_ctx.g]
-            new_ctx = SchedCtx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
-        elif typ == EventType.GoStop:
+            new_ctx = sched_ctx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
+        elif typ == _EV_GO_STOP:
             state.status = _G_RUNNABLE
-            new_ctx = SchedCtx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
-        elif typ == EventType.GoBlock:
+            new_ctx = sched_ctx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
+        elif typ == _EV_GO_BLOCK:
             state.status = _G_WAITING
-            new_ctx = SchedCtx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
+            new_ctx = sched_ctx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
         self.queue.append(_queued(evt, cur_ctx, ev))
         return new_ctx
 
@@ -887,7 +906,7 @@ class Ordering:
         state.status = _G_RUNNING
         state.seq = seq
         self.queue.append(_queued(evt, cur_ctx, ev))
-        return SchedCtx(gid, cur_ctx.p, cur_ctx.m)
+        return sched_ctx(gid, cur_ctx.p, cur_ctx.m)
 
     def advance_go_unblock(
         self, ev: BaseEvent, evt: EvTable, m: int, gen: int, cur_ctx: SchedCtx
@@ -945,21 +964,21 @@ class Ordering:
         queue.append(_queued(evt, cur_ctx, ev))
 
         typ = ev.typ
-        if typ == EventType.GoSwitch:
+        if typ == _EV_GO_SWITCH:
             cur_g_state.status = _G_WAITING
             # Go leaves a TODO to emit a real reason; the reason string ID is 0 ("").
             queue.append(make_event(evt, cur_ctx, EventType.GoBlock, ev.time, 0, 0))
-        elif typ == EventType.GoSwitchDestroy:
+        elif typ == _EV_GO_SWITCH_DESTROY:
             del self.g_states[cur_ctx.g]
             queue.append(make_event(evt, cur_ctx, EventType.GoDestroy, ev.time))
         next_g_state.status = _G_RUNNING
         next_g_state.seq = seq
 
-        start_ctx = SchedCtx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
+        start_ctx = sched_ctx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
         queue.append(
             make_event(evt, start_ctx, EventType.GoStart, ev.time, as_uint64(nextg), ev.args[1])
         )
-        return SchedCtx(nextg, cur_ctx.p, cur_ctx.m)
+        return sched_ctx(nextg, cur_ctx.p, cur_ctx.m)
 
     def advance_go_syscall_begin(
         self, ev: BaseEvent, evt: EvTable, m: int, gen: int, cur_ctx: SchedCtx
@@ -1066,7 +1085,7 @@ class Ordering:
             )
         state.status = _G_RUNNABLE
         self.queue.append(_queued(evt, cur_ctx, ev))
-        return SchedCtx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
+        return sched_ctx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
 
     def advance_go_create_syscall(
         self, ev: BaseEvent, evt: EvTable, m: int, gen: int, cur_ctx: SchedCtx
@@ -1083,7 +1102,7 @@ class Ordering:
             )
         self.g_states[newgid] = GState(newgid, _G_SYSCALL, make_seq(gen, 0))
         self.queue.append(_queued(evt, cur_ctx, ev))
-        return SchedCtx(newgid, cur_ctx.p, cur_ctx.m)
+        return sched_ctx(newgid, cur_ctx.p, cur_ctx.m)
 
     def advance_go_destroy_syscall(
         self, ev: BaseEvent, evt: EvTable, m: int, gen: int, cur_ctx: SchedCtx
@@ -1108,7 +1127,7 @@ class Ordering:
                 f"{self.ev_name(ev.typ)} event for goroutine that's not {GoState.Syscall}"
             )
         del self.g_states[cur_ctx.g]
-        new_ctx = SchedCtx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
+        new_ctx = sched_ctx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
 
         if cur_ctx.p != NO_PROC:
             p_state = self.p_states.get(cur_ctx.p)
@@ -1123,7 +1142,7 @@ class Ordering:
                 )
             # See Go's go122-create-syscall-reuse-thread-id test.
             p_state.status = _P_SYSCALL_ABANDONED
-            new_ctx = SchedCtx(new_ctx.g, NO_PROC, new_ctx.m)
+            new_ctx = sched_ctx(new_ctx.g, NO_PROC, new_ctx.m)
 
             extra = make_event(evt, cur_ctx, EventType.ProcSteal, ev.time, as_uint64(cur_ctx.p))
             _smuggle_proc_steal_old_status(extra.base, _P_SYSCALL)
@@ -1382,7 +1401,7 @@ class Ordering:
         """
         validate_ctx(cur_ctx, USER_GO_REQS)
         desc = 0
-        if ev.typ == EventType.STWBegin:
+        if ev.typ == _EV_STW_BEGIN:
             desc = ev.args[0]
         g_state = self.g_states.get(cur_ctx.g)
         if g_state is None:
@@ -1427,7 +1446,7 @@ class Ordering:
                 f"goroutine {cur_ctx.g}"
             )
         desc = g_state.end_range(ev.typ)
-        if ev.typ == EventType.STWEnd:
+        if ev.typ == _EV_STW_END:
             _smuggle_stw_kind(ev, desc)
         self.queue.append(_queued(evt, cur_ctx, ev))
         return cur_ctx

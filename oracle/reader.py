@@ -53,7 +53,7 @@ from oracle.base import BaseEvent, CPUSample, EvTable, freq_mul
 from oracle.batch import ByteSource
 from oracle.batchcursor import BatchCursor, heap_insert, heap_remove, heap_update
 from oracle.errors import TraceError
-from oracle.event import Event, sync_event, validate_table_ids
+from oracle.event import Event, new_event, sync_event, validate_table_ids
 from oracle.generation import (
     BareEOFError,
     Generation,
@@ -186,26 +186,17 @@ class Reader:
         return self
 
     def __next__(self) -> Event:
-        try:
-            return self.read_event()
-        except EOFError:
-            raise StopIteration from None
-
-    def read_event(self) -> Event:
-        """Return the next event; :class:`EOFError` at the end, :class:`TraceError` if broken.
-
-        Mirrors (*Reader).ReadEvent (reader.go); the body of Go's deferred function (table ID
-        validation and the strictly-increasing time fix-up) runs here after :meth:`_next`.
-        """
+        """The next event; :class:`StopIteration` at the end (see :meth:`read_event`)."""
         if self._done:
-            raise EOFError
+            raise StopIteration
         try:
             ev = self._next()
         except BareEOFError:
-            raise EOFError from None
+            raise StopIteration from None
 
-        # Post-process every returned event: IDs must resolve in its table, and times are
-        # made strictly increasing (int64 wraparound as in Go, though no real trace gets there).
+        # The body of Go's deferred function in ReadEvent.  Post-process every returned event:
+        # IDs must resolve in its table, and times are made strictly increasing (int64
+        # wraparound as in Go, though no real trace gets there).
         validate_table_ids(ev)
         base = ev.base
         last = self._last_ts
@@ -213,6 +204,19 @@ class Reader:
             base.time = last + 1 if last != _I64_MAX else _I64_MIN
         self._last_ts = base.time
         return ev
+
+    def read_event(self) -> Event:
+        """Return the next event; :class:`EOFError` at the end, :class:`TraceError` if broken.
+
+        Mirrors (*Reader).ReadEvent (reader.go).  The work is done by :meth:`__next__`, so that
+        iterating, the common way to read a trace, costs one call per event: :meth:`_next` is
+        the body of ReadEvent, and its deferred post-processing (table ID validation and the
+        strictly-increasing time fix-up) runs in :meth:`__next__` after it.
+        """
+        try:
+            return self.__next__()
+        except StopIteration:
+            raise EOFError from None
 
     def _next(self) -> Event:
         """The body of ReadEvent before its deferred post-processing."""
@@ -222,8 +226,9 @@ class Reader:
             return queue.popleft()
 
         frontier = self._frontier
+        cpu_pending = self._cpu_idx < len(self._cpu_samples)
         # Check if we need to refresh the generation: (5c) nothing left, goto (1).
-        if not frontier and self._cpu_idx == len(self._cpu_samples):
+        if not frontier and not cpu_pending:
             if self._version < Version.Go126:
                 return self._next_gen_with_spill()
             if self._read_gen_err is not None:
@@ -247,7 +252,7 @@ class Reader:
         assert g is not None
 
         # Inject a CPU sample if it comes strictly before the frontier's next event.
-        if self._cpu_idx < len(self._cpu_samples):
+        if cpu_pending:
             s = self._cpu_samples[self._cpu_idx]
             if not frontier or s.time < frontier[0].ev.time:
                 self._cpu_idx += 1
@@ -260,7 +265,16 @@ class Reader:
                 f"broken trace: frontier is empty:\n[gen={g.gen}]\n\n"
                 f"{_dump_frontier(frontier)}\n{dump_ordering(self._order)}\n"
             )
-        if not self._try_advance(g, 0):
+        # This is _try_advance(g, 0), spelled out for speed.
+        bc = frontier[0]
+        evt = g.ev_table
+        if self._order.advance(bc.ev, evt, bc.m, g.gen):
+            # (7) Read the M's next event (see _try_advance).
+            if bc.next_event(g.batches[bc.m], evt.sync.freq):
+                heap_update(frontier, 0)
+            else:
+                heap_remove(frontier, 0)
+        else:
             # (5b) Try the rest of the frontier in timestamp order.  Sorting keeps the heap
             # property (a sorted array is a min-heap); Go sorts with an unstable sort, so
             # cursors with equal times are tried in pdqsort's order.  Index 0 is not retried.
@@ -375,11 +389,7 @@ def _cursor_time(bc: BatchCursor) -> int:
 
 def _cpu_sample_event(s: CPUSample, table: EvTable) -> Event:
     """A CPU sample as an event. Mirrors (cpuSample).asEvent (base.go)."""
-    return Event(
-        table=table,
-        ctx=s.ctx,
-        base=BaseEvent(_EV_CPU_SAMPLE, s.time, [s.stack, 0, 0, 0]),
-    )
+    return new_event(table, s.ctx, BaseEvent(_EV_CPU_SAMPLE, s.time, [s.stack, 0, 0, 0]))
 
 
 def _dump_frontier(frontier: list[BatchCursor]) -> str:
