@@ -15,6 +15,9 @@ import (
 //	{"events":N,"bytes":B,"iterations":K,"seconds":S}
 //
 // where N is the events of one pass and S the total time of the K passes.
+//
+// The two loops below are written out on purpose rather than shared through a callback: an
+// indirect call per event would slow Go's side by a few percent and flatter the ratio.
 const minBenchTime = time.Second
 
 func init() {
