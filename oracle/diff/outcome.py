@@ -48,6 +48,14 @@ class Outcome:
         return str(self.status.value)
 
 
+def _text(value: Any) -> str:
+    """A canonical "str" back to Python: ``{"hex": ...}`` (invalid UTF-8) becomes the same
+    surrogate-escaped ``str`` the parser uses for those bytes."""
+    if isinstance(value, dict):
+        return bytes.fromhex(value["hex"]).decode("utf-8", "surrogateescape")
+    return str(value)
+
+
 def outcome_from_canonical(impl: str, output: bytes) -> Outcome:
     """Decode the JSON-lines output of a ``parse`` run (Go helper or Python dumper)."""
     records: list[dict[str, Any]] = []
@@ -61,7 +69,7 @@ def outcome_from_canonical(impl: str, output: bytes) -> Outcome:
             if end == "EOF":
                 return Outcome(impl, Status.ACCEPTED, tuple(records))
             if end == "error":
-                return Outcome(impl, Status.REJECTED, tuple(records), obj["error"])
-            return Outcome(impl, Status.PANIC, tuple(records), obj.get("panic"))
+                return Outcome(impl, Status.REJECTED, tuple(records), _text(obj["error"]))
+            return Outcome(impl, Status.PANIC, tuple(records), _text(obj.get("panic", "")))
         records.append(obj)
     return Outcome(impl, Status.CRASH, tuple(records), "output ended without a terminal record")

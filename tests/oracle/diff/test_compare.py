@@ -99,3 +99,11 @@ def test_outcome_from_canonical_splits_on_newlines_only() -> None:
     assert o.status is Status.REJECTED and o.error == "x"
     assert o.records[0]["msg"] == "a\u2028b"
     assert outcome_from_canonical("go", b'{"i":0}\n').status is Status.CRASH
+
+
+def test_non_utf8_error_text_is_decoded_not_crashed_on() -> None:
+    out = b'{"end":"error","error":{"hex":"6d756c7469706c652080ff"}}\n'  # "multiple \x80\xff"
+    o = outcome_from_canonical("go", out)
+    assert o.status is Status.REJECTED
+    assert o.error == b"multiple \x80\xff".decode("utf-8", "surrogateescape")
+    assert compare(o, o).verdict is Verdict.AGREE
