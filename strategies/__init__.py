@@ -1,5 +1,52 @@
-"""Hypothesis strategies that build Go execution traces (see issue: strategies)."""
+"""Hypothesis strategies that build Go execution traces (valid and mutated).
+
+Public names are re-exported from ``strategies._internal``; see ``_internal/model.py`` for the
+G/P/M simulation, ``_internal/builder.py`` for the trace model and its wire forms, and
+``_internal/mutations.py`` for the mutation registry.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from strategies._internal.builder import (
+    END_OF_GENERATION,
+    Batch,
+    EndOfGeneration,
+    Ev,
+    Expectation,
+    Outcome,
+    Trace,
+)
+from strategies._internal.choices import Chooser, DrawChooser, RandomChooser
+from strategies._internal.core import draw_valid, mutated_traces, trace_params, traces
+from strategies._internal.featureflags import FeatureFlags
+from strategies._internal.model import FEATURES, FREQUENCY, ModelParams
+from strategies._internal.mutations import BYTE_MUTATIONS, EXPECTED_FAILURES, MUTATIONS, mutate
+
+__all__ = [
+    "BYTE_MUTATIONS",
+    "END_OF_GENERATION",
+    "EXPECTED_FAILURES",
+    "FEATURES",
+    "FREQUENCY",
+    "MUTATIONS",
+    "Batch",
+    "Chooser",
+    "DrawChooser",
+    "EndOfGeneration",
+    "Ev",
+    "Expectation",
+    "FeatureFlags",
+    "ModelParams",
+    "Outcome",
+    "RandomChooser",
+    "Trace",
+    "draw_valid",
+    "mutate",
+    "mutated_traces",
+    "trace_params",
+    "traces",
+]
+
+_public = {n for n in dir() if not n.startswith("_")} - {"annotations"}
+assert set(__all__) == _public, sorted(set(__all__) ^ _public)
+del _public

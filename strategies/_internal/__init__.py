@@ -1,0 +1,1 @@
+"""Private implementation of :mod:`strategies`; import from the package, not from here."""

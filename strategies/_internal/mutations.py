@@ -1,0 +1,937 @@
+"""Named structural and byte-level mutations of a valid trace.
+
+Theory of operation
+-------------------
+:data:`MUTATIONS` maps a name to an operator ``op(ch, trace) -> bool`` that edits a
+:class:`~strategies._internal.builder.Trace` in place and says whether it found something to
+change (a trace without CPU samples cannot have one corrupted).  Operators are chosen per
+example through swarm :class:`FeatureFlags` (which shrink open), so each example uses its own
+subset of the registry, and applied in sequence; the names applied are recorded in
+``trace.mutations``.
+
+Structural operators edit the batches and events, so the result still has exact batch sizes
+(unless the operator's point is a wrong size) and a text form when the version can express
+it.  The byte-level operators (``byte_*`` and ``truncate_bytes``) work on the encoded binary
+and freeze it in ``trace.raw_bytes``; they always run after the structural ones.
+
+Most mutated traces carry :meth:`Expectation.unknown`: whether a change breaks the trace
+depends on what else is in it, and the differential oracle (Go vs. the reference parser)
+decides.  A few operators pin the outcome down when they are the only mutation, and set a
+failure expectation with Go's error text as a pattern (see :data:`EXPECTED_FAILURES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from oracle.tracev2 import (
+    ALLOC_FREE,
+    MAX_BATCH_SIZE,
+    MAX_EVENT_TRAILER_DATA_SIZE,
+    MAX_FRAMES_PER_STACK,
+    SPECS,
+    EventType,
+)
+from oracle.tracev2.spec import arg_type
+from oracle.version import Version
+
+from strategies._internal.builder import (
+    END_OF_GENERATION,
+    NO_THREAD,
+    Batch,
+    EndOfGeneration,
+    Ev,
+    Expectation,
+    Trace,
+)
+from strategies._internal.choices import Chooser
+from strategies._internal.featureflags import FeatureFlags
+
+__all__ = ["BYTE_MUTATIONS", "EXPECTED_FAILURES", "MUTATIONS", "Mutation", "mutate"]
+
+E = EventType
+Mutation = Callable[[Chooser, Trace], bool]
+
+_U64: Final = (1 << 64) - 1
+#: Values that sit on interesting boundaries of uint64 arguments.
+_INTERESTING: Final = (0, 1, 2, 3, 4, 5, 127, 128, 255, 256, 257, 1 << 31, 1 << 32, (1 << 63) - 1,
+                       1 << 63, _U64 - 1, _U64)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _event_batches(tr: Trace, role: str | None = None) -> list[Batch]:
+    return [b for b in tr.batches() if b.exp is None and (role is None or b.role == role)]
+
+
+def _events(tr: Trace, pred: Callable[[Ev], bool] | None = None,
+            roles: tuple[str, ...] = ("events", "status")) -> list[tuple[Batch, int]]:
+    out = []
+    for b in tr.batches():
+        if b.exp is None and b.role in roles:
+            for i, e in enumerate(b.events):
+                if pred is None or pred(e):
+                    out.append((b, i))
+    return out
+
+
+def _pick(ch: Chooser, xs: list[tuple[Batch, int]]) -> tuple[Batch, int] | None:
+    return xs[ch.int(0, len(xs) - 1)] if xs else None
+
+
+def _args_of_type(e: Ev, *types: str) -> list[int]:
+    """Indices into ``e.args`` whose spec argument has one of ``types``."""
+    if e.typ >= len(SPECS):
+        return []
+    names = SPECS[e.typ].args
+    return [i for i, n in enumerate(names) if i < len(e.args) and arg_type(n) in types and n != "dt"]
+
+
+def _ids_in(tr: Trace, *types: str) -> list[int]:
+    vals: set[int] = set()
+    for b, i in _events(tr):
+        e = b.events[i]
+        for j in _args_of_type(e, *types):
+            vals.add(e.args[j])
+    return sorted(vals)
+
+
+def _other_value(ch: Chooser, old: int, pool: list[int]) -> int:
+    k = ch.int(0, 3)
+    if k == 0 and pool:
+        return pool[ch.int(0, len(pool) - 1)]
+    if k == 1:
+        return (old + ch.pick((1, -1, 2))) & _U64
+    return ch.pick(_INTERESTING)
+
+
+def _mutate_arg(ch: Chooser, tr: Trace, types: tuple[str, ...], pool_types: tuple[str, ...] | None = None,
+                roles: tuple[str, ...] = ("events", "status")) -> bool:
+    cands = _events(tr, lambda e: bool(_args_of_type(e, *types)), roles)
+    hit = _pick(ch, cands)
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i]
+    idx = _args_of_type(e, *types)
+    j = idx[ch.int(0, len(idx) - 1)]
+    pool = _ids_in(tr, *(pool_types or types))
+    new = _other_value(ch, e.args[j], pool)
+    if new == e.args[j]:
+        new = (new + 1) & _U64
+    e.args[j] = new
+    return True
+
+
+def _insert_item(ch: Chooser, tr: Trace, item: Batch | EndOfGeneration) -> None:
+    tr.items.insert(ch.int(0, len(tr.items)), item)
+
+
+def _gen_items(tr: Trace) -> list[int]:
+    return sorted({b.gen for b in tr.batches()})
+
+
+# --- event-level operators ---------------------------------------------------------------
+
+
+def drop_event(ch: Chooser, tr: Trace) -> bool:
+    """Remove one event from an event batch."""
+    hit = _pick(ch, _events(tr))
+    if hit is None:
+        return False
+    b, i = hit
+    del b.events[i]
+    return True
+
+
+def drop_status(ch: Chooser, tr: Trace) -> bool:
+    """Remove one ``ProcStatus``/``GoStatus``/``GoStatusStack`` event."""
+    kinds = {int(E.ProcStatus), int(E.GoStatus), int(E.GoStatusStack)}
+    hit = _pick(ch, _events(tr, lambda e: e.typ in kinds))
+    if hit is None:
+        return False
+    b, i = hit
+    del b.events[i]
+    return True
+
+
+def duplicate_event(ch: Chooser, tr: Trace) -> bool:
+    """Repeat one event right after itself."""
+    hit = _pick(ch, _events(tr))
+    if hit is None:
+        return False
+    b, i = hit
+    b.events.insert(i + 1, b.events[i].copy())
+    return True
+
+
+def swap_events(ch: Chooser, tr: Trace) -> bool:
+    """Swap two neighbouring events of a batch."""
+    hit = _pick(ch, [(b, i) for b, i in _events(tr) if i + 1 < len(b.events)])
+    if hit is None:
+        return False
+    b, i = hit
+    b.events[i], b.events[i + 1] = b.events[i + 1], b.events[i]
+    return True
+
+
+def move_event(ch: Chooser, tr: Trace) -> bool:
+    """Move one event to another batch (any batch, structural ones included)."""
+    hit = _pick(ch, _events(tr))
+    targets = _event_batches(tr)
+    if hit is None or len(targets) < 2:
+        return False
+    b, i = hit
+    e = b.events.pop(i)
+    t = targets[ch.int(0, len(targets) - 1)]
+    t.events.insert(ch.int(0, len(t.events)), e)
+    return True
+
+
+def change_event_type(ch: Chooser, tr: Trace) -> bool:
+    """Give an event another timed type with the same number of arguments."""
+    hit = _pick(ch, _events(tr))
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i]
+    same = [t for t, s in enumerate(SPECS) if s.is_timed_event and len(s.args) == len(e.args) and t != e.typ]
+    if not same:
+        return False
+    e.typ = same[ch.int(0, len(same) - 1)]
+    return True
+
+
+def bad_event_type(ch: Chooser, tr: Trace) -> bool:
+    """Insert an event whose type byte is invalid, untimed, or structural, into an event batch."""
+    bs = _event_batches(tr, "events")
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    typ = ch.pick((137, 200, 255, 0, 2, 4, 8, 49, 50, 52, 53, 127, int(E.ClockSnapshot)))
+    nargs = len(SPECS[typ].args) if typ < len(SPECS) else 0
+    b.events.insert(ch.int(0, len(b.events)), Ev(typ, [1] * max(nargs, 1)))
+    return True
+
+
+#: Timed event types the ordering has a handler for (what ``insert_event`` draws from).
+_ORDERED_TYPES: Final = tuple(
+    t for t, s in enumerate(SPECS) if s.is_timed_event and t != E.ClockSnapshot
+)
+
+
+def _pool(tr: Trace, typ: str) -> list[int]:
+    """IDs of one argument type already in the trace (plus a fresh one)."""
+    vals = _ids_in(tr, typ)
+    return vals + [(max(vals) + 1) if vals else 1]
+
+
+def insert_event(ch: Chooser, tr: Trace) -> bool:
+    """Insert a plausible event of any ordered type at any point of an M's batches.
+
+    Arguments come from the IDs already in the trace (Gs, Ps, Ms, sequence numbers, strings,
+    stacks, tasks), so the event usually *almost* fits: this is what reaches the ordering's
+    per-state checks (wrong context, wrong status, wrong sequence, unknown resource).
+    """
+    bs = _event_batches(tr, "events") or _event_batches(tr)
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    typ = _ORDERED_TYPES[ch.int(0, len(_ORDERED_TYPES) - 1)]
+    args = [ch.pick((1, 1, 0))]
+    for name in SPECS[typ].args[1:]:
+        t = arg_type(name)
+        if t in ("g", "p", "m", "task", "string", "stack", "seq"):
+            pool = _pool(tr, t)
+            if t == "m":
+                pool.append(_U64)
+            if t == "seq":
+                pool += [0, 1, 2]
+            args.append(pool[ch.int(0, len(pool) - 1)])
+        elif t in ("pstatus", "gstatus"):
+            args.append(ch.int(0, 4))
+        else:
+            args.append(ch.int(0, 9))
+    b.events.insert(ch.int(0, len(b.events)), Ev(typ, args))
+    return True
+
+
+def wrong_arg(ch: Chooser, tr: Trace) -> bool:
+    """Set any argument of any event (dt included) to a boundary value."""
+    hit = _pick(ch, _events(tr))
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i]
+    if not e.args:
+        return False
+    j = ch.int(0, len(e.args) - 1)
+    e.args[j] = _other_value(ch, e.args[j], [])
+    return True
+
+
+def truncate_args(ch: Chooser, tr: Trace) -> bool:
+    """Drop trailing arguments of an event (or add a surplus one)."""
+    hit = _pick(ch, _events(tr, lambda e: bool(e.args)))
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i]
+    if ch.chance(0.5):
+        e.args.append(ch.pick(_INTERESTING))
+    else:
+        del e.args[ch.int(0, len(e.args) - 1):]
+    return True
+
+
+def wrong_seq(ch: Chooser, tr: Trace) -> bool:
+    """Change a P, G or GC sequence number."""
+    return _mutate_arg(ch, tr, ("seq",))
+
+
+def wrong_status(ch: Chooser, tr: Trace) -> bool:
+    """Change a G or P status argument (including values that only fit after uint8 truncation)."""
+    cands = _events(tr, lambda e: bool(_args_of_type(e, "pstatus", "gstatus")))
+    hit = _pick(ch, cands)
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i]
+    j = _args_of_type(e, "pstatus", "gstatus")[0]
+    new = ch.pick((0, 1, 2, 3, 4, 5, 255, 256 + e.args[j], 257, 260, _U64))
+    if new == e.args[j]:
+        new = (new + 1) % 5
+    e.args[j] = new
+    return True
+
+
+def wrong_goroutine(ch: Chooser, tr: Trace) -> bool:
+    """Change a goroutine ID argument."""
+    return _mutate_arg(ch, tr, ("g",))
+
+
+def wrong_proc(ch: Chooser, tr: Trace) -> bool:
+    """Change a P ID argument."""
+    return _mutate_arg(ch, tr, ("p",))
+
+
+def wrong_thread(ch: Chooser, tr: Trace) -> bool:
+    """Change an M ID argument (``ProcSteal``'s victim, ``GoStatus``'s thread)."""
+    return _mutate_arg(ch, tr, ("m",))
+
+
+def wrong_task(ch: Chooser, tr: Trace) -> bool:
+    """Change a task ID argument (conflicting or unknown tasks, parents)."""
+    return _mutate_arg(ch, tr, ("task",))
+
+
+def wrong_string_ref(ch: Chooser, tr: Trace) -> bool:
+    """Make an event refer to another (maybe undefined) string ID."""
+    return _mutate_arg(ch, tr, ("string",))
+
+
+def wrong_stack_ref(ch: Chooser, tr: Trace) -> bool:
+    """Make an event refer to another (maybe undefined) stack ID."""
+    return _mutate_arg(ch, tr, ("stack",))
+
+
+def wrong_timestamp(ch: Chooser, tr: Trace) -> bool:
+    """Change an event's time delta: zero, huge (wrapping), or a batch's base time."""
+    if ch.chance(0.3):
+        bs = tr.batches()
+        if not bs:
+            return False
+        b = bs[ch.int(0, len(bs) - 1)]
+        b.time = ch.pick((0, 1, b.time + 1000, (1 << 63) - 1, 1 << 63, _U64))
+        return True
+    hit = _pick(ch, _events(tr, lambda e: e.typ < len(SPECS) and SPECS[e.typ].is_timed_event and bool(e.args)))
+    if hit is None:
+        return False
+    b, i = hit
+    b.events[i].args[0] = ch.pick((0, 0, 1 << 40, (1 << 63) - 1, 1 << 63, _U64))
+    return True
+
+
+# --- table operators -----------------------------------------------------------------------
+
+
+def duplicate_string_id(ch: Chooser, tr: Trace) -> bool:
+    """Define a string ID twice (or define the reserved ID 0)."""
+    bs = _event_batches(tr, "strings")
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    ids = [e.args[0] for e in b.events if e.typ == E.String and e.args]
+    sid = ch.pick(ids) if ids and ch.chance(0.7) else 0
+    b.events.insert(ch.int(1, len(b.events)), Ev(int(E.String), [sid], b"dup"))
+    return True
+
+
+def duplicate_stack_id(ch: Chooser, tr: Trace) -> bool:
+    """Define a stack ID twice (or define the reserved ID 0)."""
+    bs = _event_batches(tr, "stacks")
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    stacks = [e for e in b.events if e.typ == E.Stack]
+    if not stacks:
+        return False
+    src = stacks[ch.int(0, len(stacks) - 1)].copy()
+    if ch.chance(0.3):
+        src.args[0] = 0
+    b.events.insert(ch.int(1, len(b.events)), src)
+    return True
+
+
+def oversized_string(ch: Chooser, tr: Trace) -> bool:
+    """A string longer than ``MaxEventTrailerDataSize`` (1024 bytes)."""
+    bs = _event_batches(tr, "strings")
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    b.events.append(Ev(int(E.String), [1 << 20], b"y" * (MAX_EVENT_TRAILER_DATA_SIZE + ch.int(1, 64))))
+    return True
+
+
+def oversized_stack(ch: Chooser, tr: Trace) -> bool:
+    """A stack with more than ``MaxFramesPerStack`` (128) frames."""
+    bs = _event_batches(tr, "stacks") or _event_batches(tr, "strings")
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    if b.role != "stacks":
+        nb = Batch(b.gen, NO_THREAD, b.time, [Ev(int(E.Stacks), [])], role="stacks")
+        tr.items.insert(tr.items.index(b), nb)
+        b = nb
+    n = MAX_FRAMES_PER_STACK + ch.int(1, 4)
+    args = [1 << 20, n]
+    for k in range(n):
+        args += [0x600000 + k, 0, 0, k]
+    b.events.append(Ev(int(E.Stack), args))
+    return True
+
+
+def bad_frame(ch: Chooser, tr: Trace) -> bool:
+    """Point a stack frame's func/file at an undefined string, or cut a stack short."""
+    hit = _pick(ch, _events(tr, lambda e: e.typ == E.Stack and len(e.args) >= 6, ("stacks",)))
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i]
+    k = ch.int(0, 2)
+    if k == 0:
+        e.args[2 + 4 * ch.int(0, e.args[1] - 1) + ch.int(1, 2)] = 1 << 30
+    elif k == 1:
+        e.args[1] += 1  # claims one frame more than it has: the reader runs into the next event
+    else:
+        e.args[2] = ch.pick((0, 1, 0xDEAD))  # a PC no other stack gives frame info for
+    return True
+
+
+def bad_section_event(ch: Chooser, tr: Trace) -> bool:
+    """Put a foreign event into a strings, stacks, CPU-sample or sync batch."""
+    bs = [b for b in _event_batches(tr) if b.role in ("strings", "stacks", "cpu", "sync", "frequency")]
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    typ = ch.pick((int(E.String), int(E.Stack), int(E.CPUSample), int(E.Frequency), int(E.ProcStop),
+                   int(E.ClockSnapshot), 0, 99))
+    n = len(SPECS[typ].args) if typ < len(SPECS) else 0
+    b.events.insert(ch.int(1, max(1, len(b.events))), Ev(typ, [1] * n, b"s" if typ == E.String else None))
+    return True
+
+
+def cut_section_body(ch: Chooser, tr: Trace) -> bool:
+    """Cut a strings, stacks, CPU-sample or sync batch's body inside an event (exact size)."""
+    bs = [b for b in _event_batches(tr) if b.role in ("strings", "stacks", "cpu", "sync", "frequency")
+          and b.events]
+    if not bs:
+        return False
+    from strategies._internal.builder import encode_batch_body
+
+    b = bs[ch.int(0, len(bs) - 1)]
+    body = encode_batch_body(b.events)
+    if len(body) < 2:
+        return False
+    b.body = body[: ch.int(1, len(body) - 1)]
+    return True
+
+
+def overlong_varint(ch: Chooser, tr: Trace) -> bool:
+    """Replace one byte of a batch body with an 11-byte (overflowing) or cut varint."""
+    bs = [b for b in _event_batches(tr) if b.events]
+    if not bs:
+        return False
+    from strategies._internal.builder import encode_batch_body
+
+    b = bs[ch.int(0, len(bs) - 1)]
+    body = b.body if b.body is not None else encode_batch_body(b.events)
+    if len(body) < 2:
+        return False
+    i = ch.int(1, len(body) - 1)
+    bad = b"\xff" * 10 + b"\x01" if ch.chance(0.5) else b"\xff\xff\x7f\x02"
+    b.body = body[:i] + (bad if ch.chance(0.7) else b"\x80") + body[i + 1:]
+    return True
+
+
+def corrupt_cpu_sample(ch: Chooser, tr: Trace) -> bool:
+    """Change a CPU sample's time, M, P, G or stack."""
+    hit = _pick(ch, _events(tr, lambda e: e.typ == E.CPUSample, ("cpu",)))
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i]
+    j = ch.int(0, len(e.args) - 1)
+    e.args[j] = _other_value(ch, e.args[j], [])
+    return True
+
+
+# --- sync operators ------------------------------------------------------------------------
+
+
+def _sync_events(tr: Trace, typ: EventType) -> list[tuple[Batch, int]]:
+    return _events(tr, lambda e: e.typ == typ, ("sync", "frequency"))
+
+
+def drop_frequency(ch: Chooser, tr: Trace) -> bool:
+    """Remove a generation's ``Frequency``."""
+    hit = _pick(ch, _sync_events(tr, E.Frequency))
+    if hit is None:
+        return False
+    b, i = hit
+    del b.events[i]
+    return True
+
+
+def duplicate_frequency(ch: Chooser, tr: Trace) -> bool:
+    """Repeat a generation's ``Frequency`` (in its batch, or as a second sync batch)."""
+    hit = _pick(ch, _sync_events(tr, E.Frequency))
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i].copy()
+    if ch.chance(0.5):
+        e.args[0] = ch.pick((0, 1, 1_000_000_000))
+    b.events.insert(i + 1, e)
+    return True
+
+
+def drop_clock_snapshot(ch: Chooser, tr: Trace) -> bool:
+    """Remove a generation's ``ClockSnapshot`` (Go 1.25+)."""
+    hit = _pick(ch, _sync_events(tr, E.ClockSnapshot))
+    if hit is None:
+        return False
+    b, i = hit
+    del b.events[i]
+    return True
+
+
+def duplicate_clock_snapshot(ch: Chooser, tr: Trace) -> bool:
+    """Repeat a generation's ``ClockSnapshot``."""
+    hit = _pick(ch, _sync_events(tr, E.ClockSnapshot))
+    if hit is None:
+        return False
+    b, i = hit
+    b.events.insert(i + 1, b.events[i].copy())
+    return True
+
+
+def wrong_sync_kind(ch: Chooser, tr: Trace) -> bool:
+    """Start a sync batch with the other era's marker (``Sync`` vs. lone ``Frequency``)."""
+    bs = [b for b in _event_batches(tr) if b.role in ("sync", "frequency")]
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    if b.events and b.events[0].typ == E.Sync:
+        del b.events[0]
+    else:
+        b.events.insert(0, Ev(int(E.Sync), []))
+    return True
+
+
+# --- batch and generation operators ------------------------------------------------------
+
+
+def drop_batch(ch: Chooser, tr: Trace) -> bool:
+    """Remove one batch."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    tr.items.remove(bs[ch.int(0, len(bs) - 1)])
+    return True
+
+
+def duplicate_batch(ch: Chooser, tr: Trace) -> bool:
+    """Repeat one batch right after itself."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    tr.items.insert(tr.items.index(b) + 1, b.copy())
+    return True
+
+
+def swap_batches(ch: Chooser, tr: Trace) -> bool:
+    """Swap two neighbouring items (batches or end-of-generation markers)."""
+    if len(tr.items) < 2:
+        return False
+    i = ch.int(0, len(tr.items) - 2)
+    tr.items[i], tr.items[i + 1] = tr.items[i + 1], tr.items[i]
+    return True
+
+
+def move_batch(ch: Chooser, tr: Trace) -> bool:
+    """Move one batch anywhere (possibly into another generation)."""
+    bs = tr.batches()
+    if len(tr.items) < 2 or not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    tr.items.remove(b)
+    tr.items.insert(ch.int(0, len(tr.items)), b)
+    return True
+
+
+def merge_batches(ch: Chooser, tr: Trace) -> bool:
+    """Append one event batch's events to another's (other M, maybe other generation)."""
+    bs = _event_batches(tr)
+    if len(bs) < 2:
+        return False
+    a = bs[ch.int(0, len(bs) - 1)]
+    b = bs[ch.int(0, len(bs) - 1)]
+    if a is b:
+        return False
+    a.events.extend(b.events)
+    tr.items.remove(b)
+    return True
+
+
+def wrong_batch_thread(ch: Chooser, tr: Trace) -> bool:
+    """Change a batch's M (to another M, to no thread, or from no thread to an M)."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    ms = sorted({x.m for x in bs})
+    b.m = ch.pick(ms + [NO_THREAD, 0, 12345])
+    return True
+
+
+def wrong_batch_size(ch: Chooser, tr: Trace) -> bool:
+    """Make a batch's size field disagree with its body."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    from strategies._internal.builder import encode_batch_body
+
+    real = len(b.data) if b.exp is not None else len(encode_batch_body(b.events))
+    b.size = max(0, real + ch.pick((-1, 1, -3, 5, 1000)))
+    return True
+
+
+def oversized_batch(ch: Chooser, tr: Trace) -> bool:
+    """A batch whose size exceeds ``MaxBatchSize`` (or a body exactly at it)."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    if ch.chance(0.7):
+        b.size = MAX_BATCH_SIZE + ch.int(1, 1 << 20)
+    else:
+        # A real 64 KiB strings batch: exactly at the limit (legal) or one byte over.
+        over = ch.int(0, 1)
+        strings = Batch(b.gen, NO_THREAD, b.time, [Ev(int(E.Strings), [])], role="strings")
+        body = 1
+        sid = 1 << 24
+        while body < MAX_BATCH_SIZE - 1100:
+            strings.events.append(Ev(int(E.String), [sid], b"z" * 1000))
+            sid += 1
+            body += 1 + 4 + 2 + 1000
+        rest = MAX_BATCH_SIZE + over - body - 1 - 4 - 2
+        strings.events.append(Ev(int(E.String), [sid], b"z" * rest))
+        tr.items.insert(tr.items.index(b), strings)
+    return True
+
+
+def change_generation(ch: Chooser, tr: Trace) -> bool:
+    """Change a batch's generation number (0, a neighbour, far away)."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    b.gen = ch.pick((0, b.gen + 1, max(b.gen - 1, 0), b.gen + 5, _U64))
+    return True
+
+
+def renumber_generations(ch: Chooser, tr: Trace) -> bool:
+    """Renumber whole generations (gaps, repeats, decreasing numbers)."""
+    gens = _gen_items(tr)
+    if not gens:
+        return False
+    g = gens[ch.int(0, len(gens) - 1)]
+    new = ch.pick((g + 1, g + 3, gens[0], max(g - 1, 1), 1 << 40))
+    for b in tr.batches():
+        if b.gen == g:
+            b.gen = new
+    return True
+
+
+def drop_end_of_generation(ch: Chooser, tr: Trace) -> bool:
+    """Remove an ``EndOfGeneration`` marker."""
+    idx = [i for i, it in enumerate(tr.items) if isinstance(it, EndOfGeneration)]
+    if not idx:
+        return False
+    del tr.items[idx[ch.int(0, len(idx) - 1)]]
+    return True
+
+
+def insert_end_of_generation(ch: Chooser, tr: Trace) -> bool:
+    """Insert an extra ``EndOfGeneration`` anywhere (also into pre-1.26 traces)."""
+    _insert_item(ch, tr, END_OF_GENERATION)
+    return True
+
+
+def unknown_experiment(ch: Chooser, tr: Trace) -> bool:
+    """An experimental batch with an experiment ID Go does not know (or exp 0)."""
+    gens = _gen_items(tr)
+    if not gens:
+        return False
+    exp = ch.pick((2, 3, 127, 128, 255, 0))
+    g = gens[ch.int(0, len(gens) - 1)]
+    body = b"" if exp == 0 else bytes(ch.int(0, 255) for _ in range(ch.int(0, 8)))
+    b = Batch(g, NO_THREAD, 1, exp=exp, data=body, role="exp-unknown")
+    if exp == 0:
+        b.data = bytes((int(E.Strings), int(E.String), 7, 1, ord("q")))
+    pos = [i for i, it in enumerate(tr.items) if isinstance(it, Batch) and it.gen == g]
+    tr.items.insert(pos[-1] + 1 if pos else 0, b)
+    return True
+
+
+def corrupt_experimental_batch(ch: Chooser, tr: Trace) -> bool:
+    """Change an AllocFree batch's bytes or experiment ID (the parser never decodes them)."""
+    bs = [b for b in tr.batches() if b.exp is not None]
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    if ch.chance(0.3):
+        b.exp = ch.pick((0, 2, 255, ALLOC_FREE))
+    else:
+        b.data = b.data[: ch.int(0, len(b.data))] + bytes(ch.int(0, 255) for _ in range(ch.int(0, 3)))
+    return True
+
+
+# --- whole-trace operators ----------------------------------------------------------------
+
+
+def header_variant(ch: Chooser, tr: Trace) -> bool:
+    """Another header: spacing and zero variants Go's Fscanf accepts, other versions, junk."""
+    v = int(tr.version)
+    tr.header = ch.pick((
+        f"go  1.{v} trace\x00\x00\x00".encode(),
+        f"go\t1.{v} trace\x00\x00\x00".encode(),
+        f"go 1.0{v} trace\x00\x00\x00".encode(),
+        f"go 1. {v} trace\x00\x00\x00".encode(),
+        f"go1.{v} trace\x00\x00\x00".encode(),
+        f"go 1.{v} trace\x00\x00".encode(),
+        f"go 1.{v} trace\x00\x00\x01".encode(),
+        b"go 1.22 trace\x00\x00\x00", b"go 1.23 trace\x00\x00\x00", b"go 1.25 trace\x00\x00\x00",
+        b"go 1.26 trace\x00\x00\x00", b"go 1.24 trace\x00\x00\x00", b"go 1.27 trace\x00\x00\x00",
+        b"go 1.21 trace\x00\x00\x00", b"go 1.4294967296 trace\x00\x00\x00", b"",
+        b"go 1.-26 trace\x00\x00\x00", b"GO 1.26 trace\x00\x00\x00",
+    ))
+    return True
+
+
+def truncate(ch: Chooser, tr: Trace) -> bool:
+    """Cut the trace at an item boundary, an event boundary, or inside an event."""
+    if not tr.items:
+        return False
+    k = ch.int(0, 2)
+    if k == 0:
+        del tr.items[ch.int(0, len(tr.items) - 1):]
+        return True
+    hit = _pick(ch, _events(tr, None, ("events", "status", "strings", "stacks", "cpu", "sync", "frequency")))
+    if hit is None:
+        return False
+    b, i = hit
+    cut = b.events[: i + (k == 2)]
+    if k == 2 and cut and cut[-1].args:
+        cut[-1] = Ev(cut[-1].typ, cut[-1].args[: ch.int(0, len(cut[-1].args) - 1)])
+    b.events = cut
+    idx = tr.items.index(b)
+    del tr.items[idx + 1:]
+    b.size = None
+    return True
+
+
+def append_junk(ch: Chooser, tr: Trace) -> bool:
+    """Bytes after the last item: a stray event type, a partial batch header, zeros."""
+    tr.tail = ch.pick((b"\x00", b"\x01", b"\x01\x01", b"\x31", b"\x31\x01", b"\x34", b"\x02\x00",
+                       b"\x01\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f"))
+    return True
+
+
+# --- byte-level operators -----------------------------------------------------------------
+
+
+def _freeze(tr: Trace) -> bytearray:
+    if tr.raw_bytes is None:
+        tr.raw_bytes = tr.to_binary()
+    return bytearray(tr.raw_bytes)
+
+
+def byte_flip(ch: Chooser, tr: Trace) -> bool:
+    """Flip bits of one byte of the binary."""
+    data = _freeze(tr)
+    if not data:
+        return False
+    i = ch.int(0, len(data) - 1)
+    data[i] ^= ch.pick((1, 0x80, 0xFF, 0x40, 2))
+    tr.raw_bytes = bytes(data)
+    return True
+
+
+def byte_insert(ch: Chooser, tr: Trace) -> bool:
+    """Insert a few bytes into the binary."""
+    data = _freeze(tr)
+    i = ch.int(0, len(data))
+    data[i:i] = bytes(ch.pick((0, 1, 0x80, 0xFF, 0x34, 0x31)) for _ in range(ch.int(1, 3)))
+    tr.raw_bytes = bytes(data)
+    return True
+
+
+def byte_delete(ch: Chooser, tr: Trace) -> bool:
+    """Delete a few bytes of the binary."""
+    data = _freeze(tr)
+    if not data:
+        return False
+    i = ch.int(0, len(data) - 1)
+    del data[i: i + ch.int(1, 4)]
+    tr.raw_bytes = bytes(data)
+    return True
+
+
+def truncate_bytes(ch: Chooser, tr: Trace) -> bool:
+    """Cut the binary at any byte."""
+    data = _freeze(tr)
+    tr.raw_bytes = bytes(data[: ch.int(0, len(data))])
+    return True
+
+
+#: Structural mutations, by name.  Order matters for shrinking only: earlier names are the
+#: shrink targets of a mutation choice.
+STRUCTURAL_MUTATIONS: Final[dict[str, Mutation]] = {
+    "drop_event": drop_event,
+    "drop_status": drop_status,
+    "duplicate_event": duplicate_event,
+    "swap_events": swap_events,
+    "move_event": move_event,
+    "change_event_type": change_event_type,
+    "bad_event_type": bad_event_type,
+    "insert_event": insert_event,
+    "wrong_arg": wrong_arg,
+    "truncate_args": truncate_args,
+    "wrong_seq": wrong_seq,
+    "wrong_status": wrong_status,
+    "wrong_goroutine": wrong_goroutine,
+    "wrong_proc": wrong_proc,
+    "wrong_thread": wrong_thread,
+    "wrong_task": wrong_task,
+    "wrong_string_ref": wrong_string_ref,
+    "wrong_stack_ref": wrong_stack_ref,
+    "wrong_timestamp": wrong_timestamp,
+    "duplicate_string_id": duplicate_string_id,
+    "duplicate_stack_id": duplicate_stack_id,
+    "oversized_string": oversized_string,
+    "oversized_stack": oversized_stack,
+    "bad_frame": bad_frame,
+    "bad_section_event": bad_section_event,
+    "cut_section_body": cut_section_body,
+    "overlong_varint": overlong_varint,
+    "corrupt_cpu_sample": corrupt_cpu_sample,
+    "drop_frequency": drop_frequency,
+    "duplicate_frequency": duplicate_frequency,
+    "drop_clock_snapshot": drop_clock_snapshot,
+    "duplicate_clock_snapshot": duplicate_clock_snapshot,
+    "wrong_sync_kind": wrong_sync_kind,
+    "drop_batch": drop_batch,
+    "duplicate_batch": duplicate_batch,
+    "swap_batches": swap_batches,
+    "move_batch": move_batch,
+    "merge_batches": merge_batches,
+    "wrong_batch_thread": wrong_batch_thread,
+    "wrong_batch_size": wrong_batch_size,
+    "oversized_batch": oversized_batch,
+    "change_generation": change_generation,
+    "renumber_generations": renumber_generations,
+    "drop_end_of_generation": drop_end_of_generation,
+    "insert_end_of_generation": insert_end_of_generation,
+    "unknown_experiment": unknown_experiment,
+    "corrupt_experimental_batch": corrupt_experimental_batch,
+    "header_variant": header_variant,
+    "truncate": truncate,
+    "append_junk": append_junk,
+}
+
+#: Byte-level mutations, applied after every structural one.
+BYTE_MUTATIONS: Final[dict[str, Mutation]] = {
+    "byte_flip": byte_flip,
+    "byte_insert": byte_insert,
+    "byte_delete": byte_delete,
+    "truncate_bytes": truncate_bytes,
+}
+
+#: Every mutation, by name.
+MUTATIONS: Final[dict[str, Mutation]] = {**STRUCTURAL_MUTATIONS, **BYTE_MUTATIONS}
+
+#: Relative weights of the operators that reach the ordering's per-state checks best (the
+#: rest weigh 1): most mutations break a trace before its events are ordered at all.
+WEIGHTS: Final[dict[str, int]] = {
+    "insert_event": 8, "drop_event": 2, "drop_status": 2, "move_event": 2, "swap_events": 2,
+    "wrong_seq": 2, "wrong_status": 2, "wrong_goroutine": 2, "wrong_proc": 2, "wrong_thread": 2,
+    "change_event_type": 2,
+}
+
+#: Mutations whose outcome is certain when applied alone to a valid trace: (reason, pattern).
+EXPECTED_FAILURES: Final[dict[str, tuple[str, str]]] = {
+    "oversized_string": ("a string over 1024 bytes", r"^invalid string size \d+, maximum is 1024$"),
+    "oversized_stack": ("a stack over 128 frames", r"^invalid stack size \d+, maximum is 128$"),
+    "drop_frequency": ("a generation without Frequency", r"^no frequency event found$"),
+    "duplicate_frequency": ("two Frequency events in a generation", r"^found multiple frequency events$"),
+    "drop_clock_snapshot": ("a generation without ClockSnapshot", r"^no clock snapshot event found$"),
+    "duplicate_clock_snapshot": ("two ClockSnapshots in a generation",
+                                 r"^found multiple clock snapshot events$"),
+}
+
+
+def mutate(ch: Chooser, tr: Trace, names: tuple[str, ...] | None = None, max_mutations: int = 3) -> Trace:
+    """A mutated copy of ``tr``: between 1 and ``max_mutations`` operators from ``names``
+    (default: all), chosen through swarm flags; records them in ``mutations``."""
+    pool = tuple(names) if names is not None else tuple(MUTATIONS)
+    flags = FeatureFlags(ch)
+    enabled = [n for n in pool if flags.is_enabled(n)] or list(pool)
+    weighted = [name for name in enabled for _ in range(WEIGHTS.get(name, 1))]
+    out = tr.copy()
+    n = ch.int(1, max_mutations)
+    chosen = [weighted[ch.int(0, len(weighted) - 1)] for _ in range(n)]
+    # Structural edits first: byte-level ones freeze the binary.
+    chosen.sort(key=lambda name: name in BYTE_MUTATIONS)
+    applied: list[str] = []
+    for name in chosen:
+        if MUTATIONS[name](ch, out):
+            applied.append(name)
+    if not applied:
+        fallback = "byte_flip" if "byte_flip" in pool or names is None else pool[0]
+        if MUTATIONS[fallback](ch, out):
+            applied.append(fallback)
+    out.mutations = tuple(applied)
+    if (len(applied) == 1 and applied[0] in EXPECTED_FAILURES
+            and (applied[0] != "duplicate_frequency" or tr.version >= Version.Go125)):
+        reason, pattern = EXPECTED_FAILURES[applied[0]]
+        out.expectation = Expectation.failure(reason, pattern)
+    else:
+        out.expectation = Expectation.unknown("mutated: " + ", ".join(applied))
+    return out
+

@@ -1,0 +1,92 @@
+"""The mutation registry (strategies/_internal/mutations.py): liveness and expectations.
+
+Over a fixed, seeded batch of mutated traces, every named mutation is applied at least once,
+Go both accepts and rejects some of them, and every disagreement between Go and Python is one
+of the known Go findings.  Single mutations with a known outcome must produce it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from oracle.diff import Status
+from strategies import (
+    EXPECTED_FAILURES,
+    MUTATIONS,
+    Outcome,
+    RandomChooser,
+    Trace,
+    draw_valid,
+    mutate,
+    trace_params,
+)
+
+from _strategies_support import both, describe, known_finding
+
+N_MUTATED = 400
+
+
+@pytest.fixture(scope="module")
+def mutated_batch() -> list[Trace]:
+    vs, template = trace_params(max_events=60)
+    out = []
+    for seed in range(N_MUTATED):
+        ch = RandomChooser(10_000 + seed)
+        out.append(mutate(ch, draw_valid(ch, vs, template)))
+    return out
+
+
+def test_liveness_mutations_and_verdicts(go_helper, mutated_batch: list[Trace]) -> None:  # type: ignore[no-untyped-def]
+    applied: Counter[str] = Counter()
+    verdicts: Counter[str] = Counter()
+    findings: Counter[str] = Counter()
+    errors: set[str] = set()
+    for tr in mutated_batch:
+        assert tr.mutations
+        applied.update(tr.mutations)
+        py, go, c = both(go_helper, tr.to_binary())
+        verdicts[go.status.value] += 1
+        if go.status is Status.REJECTED:
+            errors.add(go.error or "")
+        if not c.agree:
+            known = known_finding(py, go, c)
+            assert known, f"NEW DIVERGENCE {tr.describe()}\n{describe(py, go, c)}"
+            findings[known.split(":")[0]] += 1
+    assert not [m for m in MUTATIONS if not applied[m]], f"never applied: {set(MUTATIONS) - set(applied)}"
+    assert verdicts["accepted"] and verdicts["rejected"], verdicts
+    # A generator that only ever breaks traces one way would show few distinct errors.
+    assert len(errors) >= 40, sorted(errors)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FAILURES))
+def test_single_mutation_with_known_outcome(go_helper, name: str) -> None:  # type: ignore[no-untyped-def]
+    vs, template = trace_params(versions=[25, 26] if "clock" in name else None, max_events=30)
+    checked = 0
+    for seed in range(40):
+        ch = RandomChooser(seed)
+        tr = mutate(ch, draw_valid(ch, vs, template), (name,), max_mutations=1)
+        if tr.expectation.outcome is not Outcome.FAILURE:
+            continue
+        py, go, c = both(go_helper, tr.to_binary())
+        assert go.status is Status.REJECTED and c.agree, f"{tr.describe()}\n{describe(py, go, c)}"
+        import re
+
+        assert tr.expectation.pattern and re.search(tr.expectation.pattern, go.error or ""), go.error
+        checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_each_mutation_changes_the_trace(name: str) -> None:
+    vs, template = trace_params(allocfree=True, versions=[26], features=None)
+    changed = 0
+    for seed in range(30):
+        ch = RandomChooser(seed)
+        base = draw_valid(ch, vs, template)
+        tr = mutate(ch, base, (name,), max_mutations=1)
+        assert base.mutations == ()  # the input is not modified
+        if tr.mutations == (name,) and tr.to_binary() != base.to_binary():
+            changed += 1
+    assert changed >= 5, f"{name} changed only {changed}/30 traces"
