@@ -67,6 +67,7 @@ __all__ = [
     "EV_SYNC",
     "NO_STACK",
     "NO_TASK",
+    "TABLE_ID_ARGS",
     "TYPE_TO_KIND",
     "ClockSnapshot",
     "Event",
@@ -934,6 +935,9 @@ _TABLE_ID_ARGS: Final[tuple[tuple[tuple[int, ...], tuple[int, ...]] | None, ...]
     else _PANIC_TYPE
     for t in range(256)
 )
+#: Per type byte: ``None`` when :func:`validate_table_ids` has nothing to check for it, so
+#: that the reader can skip the call.
+TABLE_ID_ARGS: Final = _TABLE_ID_ARGS
 
 
 def validate_table_ids(ev: Event) -> None:

@@ -242,6 +242,8 @@ def make_seq(gen: int, seq: int) -> SeqCounter:
 
 
 _tuple_new = tuple.__new__
+_I64_SIGN: Final = 1 << 63
+_TWO64: Final = 1 << 64
 
 
 class GCState(IntEnum):
@@ -411,12 +413,49 @@ class PState(_RangeState):
     in_flight: list[RangeType] = field(default_factory=list)
 
 
-@dataclass(slots=True)
 class MState:
-    """The goroutine and proc currently bound to one thread (``mState``)."""
+    """The goroutine and proc currently bound to one thread (``mState``).
 
-    g: int
-    p: int
+    Go stores ``g`` and ``p``.  We store the thread's whole scheduling context ``ctx`` =
+    ``(g, p, m)``, because that is what :meth:`Ordering.advance` hands every handler and gets
+    back from it: the per-event path then reads and writes one tuple instead of building one.
+    ``g`` and ``p`` stay readable and writable as properties; writing one rebuilds ``ctx``.
+    ``ctx.m`` is always the thread's own ID.
+    """
+
+    __slots__ = ("ctx",)
+
+    def __init__(self, g: int, p: int, m: int) -> None:
+        self.ctx: SchedCtx = sched_ctx(g, p, m)
+
+    @property
+    def g(self) -> int:
+        """The goroutine running on the thread (``NO_GOROUTINE`` if none)."""
+        return self.ctx.g
+
+    @g.setter
+    def g(self, g: int) -> None:
+        self.ctx = sched_ctx(g, self.ctx.p, self.ctx.m)
+
+    @property
+    def p(self) -> int:
+        """The proc the thread holds (``NO_PROC`` if none)."""
+        return self.ctx.p
+
+    @p.setter
+    def p(self, p: int) -> None:
+        self.ctx = sched_ctx(self.ctx.g, p, self.ctx.m)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MState):
+            return NotImplemented
+        return self.ctx == other.ctx
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        g, p, m = self.ctx
+        return f"MState(g={g}, p={p}, m={m})"
 
 
 class TaskState(NamedTuple):
@@ -570,9 +609,8 @@ class Ordering:
         else:
             ms = self.m_states.get(m)
             if ms is None:
-                ms = MState(NO_GOROUTINE, NO_PROC)
-                self.m_states[m] = ms
-            cur_ctx = _tuple_new(SchedCtx, (ms.g, ms.p, m))  # sched_ctx, inlined
+                ms = self.m_states[m] = MState(NO_GOROUTINE, NO_PROC, m)
+            cur_ctx = ms.ctx  # Go's schedCtx{G: ms.g, P: ms.p, M: m}
 
         f = ORDERING_DISPATCH.get(ev.typ)
         if f is None:
@@ -581,7 +619,9 @@ class Ordering:
         if new_ctx is None:
             return False
         if ms is not None:
-            ms.g, ms.p, _ = new_ctx
+            # Go's "ms.g, ms.p = newCtx.G, newCtx.P": every handler derives the context it
+            # returns from cur_ctx, keeping M, so storing the tuple is the same update.
+            ms.ctx = new_ctx
         return True
 
     def queue_empty(self) -> bool:
@@ -830,7 +870,7 @@ class Ordering:
                 else:
                     # Unseen: the goroutine sat in a syscall there since before the trace.
                     # This event is the binding, so the "before" context keeps its G.
-                    self.m_states[mid] = MState(gid, NO_PROC)
+                    self.m_states[mid] = MState(gid, NO_PROC, mid)
                     cur_ctx = sched_ctx(cur_ctx.g, cur_ctx.p, mid)
         self.queue.append(_queued(evt, cur_ctx, ev))
         return new_ctx
@@ -840,20 +880,23 @@ class Ordering:
     ) -> SchedCtx | None:
         """A goroutine is created (GoCreate, GoCreateBlocked) on a running P.
 
-        Mirrors (*ordering).advanceGoCreate (order.go).
+        Mirrors (*ordering).advanceGoCreate (order.go).  :func:`validate_ctx` is only called
+        when it would fail (no P or no M; the G may be anything).
         """
-        validate_ctx(cur_ctx, _REQS_GO_CREATE)
+        if cur_ctx.p == NO_PROC or cur_ctx.m == NO_THREAD:
+            validate_ctx(cur_ctx, _REQS_GO_CREATE)
         # The creator, if any, must be running.
-        state = self.g_states.get(cur_ctx.g)
+        g_states = self.g_states
+        state = g_states.get(cur_ctx.g)
         if state is not None and state.status != _G_RUNNING:
             raise TraceError(
                 f"{self.ev_name(ev.typ)} event for goroutine that's not {GoState.Running}"
             )
         newgid = as_int64(ev.args[0])
-        if newgid in self.g_states:
+        if newgid in g_states:
             raise TraceError(f"tried to create goroutine ({newgid}) that already exists")
         status = _G_WAITING if ev.typ == _EV_GO_CREATE_BLOCKED else _G_RUNNABLE
-        self.g_states[newgid] = GState(newgid, status, make_seq(gen, 0))
+        g_states[newgid] = GState(newgid, status, _tuple_new(SeqCounter, (gen, 0)))
         self.queue.append(_queued(evt, cur_ctx, ev))
         return cur_ctx
 
@@ -864,13 +907,16 @@ class Ordering:
 
         Always advanceable: a running goroutine is bound to its thread.
 
-        Mirrors (*ordering).advanceGoStopExec (order.go).
+        Mirrors (*ordering).advanceGoStopExec (order.go).  As frequent as GoStart; likewise
+        :func:`validate_ctx` is only called when it would fail (some ID is "none", -1).
         """
-        validate_ctx(cur_ctx, USER_GO_REQS)
-        state = self.g_states.get(cur_ctx.g)
+        if -1 in cur_ctx:
+            validate_ctx(cur_ctx, USER_GO_REQS)
+        g, p, m = cur_ctx
+        state = self.g_states.get(g)
         if state is None:
             raise TraceError(
-                f"event {self.ev_name(ev.typ)} for goroutine ({cur_ctx.g}) that doesn't exist"
+                f"event {self.ev_name(ev.typ)} for goroutine ({g}) that doesn't exist"
             )
         if state.status != _G_RUNNING:
             raise TraceError(
@@ -879,14 +925,14 @@ class Ordering:
         new_ctx = cur_ctx
         typ = ev.typ
         if typ == _EV_GO_DESTROY:
-            del self.g_states[cur_ctx.g]
-            new_ctx = sched_ctx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
+            del self.g_states[g]
+            new_ctx = _tuple_new(SchedCtx, (NO_GOROUTINE, p, m))  # sched_ctx, inlined
         elif typ == _EV_GO_STOP:
             state.status = _G_RUNNABLE
-            new_ctx = sched_ctx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
+            new_ctx = _tuple_new(SchedCtx, (NO_GOROUTINE, p, m))
         elif typ == _EV_GO_BLOCK:
             state.status = _G_WAITING
-            new_ctx = sched_ctx(NO_GOROUTINE, cur_ctx.p, cur_ctx.m)
+            new_ctx = _tuple_new(SchedCtx, (NO_GOROUTINE, p, m))
         self.queue.append(_queued(evt, cur_ctx, ev))
         return new_ctx
 
@@ -895,18 +941,31 @@ class Ordering:
     ) -> SchedCtx | None:
         """A runnable goroutine starts running; waits for its status and sequence.
 
-        Mirrors (*ordering).advanceGoStart (order.go).
+        Mirrors (*ordering).advanceGoStart (order.go).  The most frequent event with GoStop,
+        so helpers are inlined: :func:`~oracle.base.as_int64`, :func:`make_seq` followed by
+        :meth:`SeqCounter.succeeds`, :func:`validate_ctx` (called only when it would fail) and
+        :func:`~oracle.base.sched_ctx`.
         """
-        gid = as_int64(ev.args[0])
-        seq = make_seq(gen, ev.args[1])
+        args = ev.args
+        gid = args[0]
+        if gid & _I64_SIGN:
+            gid -= _TWO64
+        seq = args[1]
         state = self.g_states.get(gid)
-        if state is None or state.status != _G_RUNNABLE or not seq.succeeds(state.seq):
+        if (
+            state is None
+            or state.status != _G_RUNNABLE
+            or state.seq.gen != gen
+            or seq != ((state.seq.seq + 1) & U64_MASK)
+        ):
             return None
-        validate_ctx(cur_ctx, _REQS_GO_START)
+        g, p, m = cur_ctx
+        if g != NO_GOROUTINE or p == NO_PROC or m == NO_THREAD:
+            validate_ctx(cur_ctx, _REQS_GO_START)
         state.status = _G_RUNNING
-        state.seq = seq
+        state.seq = _tuple_new(SeqCounter, (gen, seq))
         self.queue.append(_queued(evt, cur_ctx, ev))
-        return sched_ctx(gid, cur_ctx.p, cur_ctx.m)
+        return _tuple_new(SchedCtx, (gid, p, m))
 
     def advance_go_unblock(
         self, ev: BaseEvent, evt: EvTable, m: int, gen: int, cur_ctx: SchedCtx
@@ -916,15 +975,24 @@ class Ordering:
         Anything may unblock a goroutine (even sysmon, with no P), so the context is not
         checked at all.
 
-        Mirrors (*ordering).advanceGoUnblock (order.go).
+        Mirrors (*ordering).advanceGoUnblock (order.go), with the helpers inlined as in
+        :meth:`advance_go_start`.
         """
-        gid = as_int64(ev.args[0])
-        seq = make_seq(gen, ev.args[1])
+        args = ev.args
+        gid = args[0]
+        if gid & _I64_SIGN:
+            gid -= _TWO64
+        seq = args[1]
         state = self.g_states.get(gid)
-        if state is None or state.status != _G_WAITING or not seq.succeeds(state.seq):
+        if (
+            state is None
+            or state.status != _G_WAITING
+            or state.seq.gen != gen
+            or seq != ((state.seq.seq + 1) & U64_MASK)
+        ):
             return None
         state.status = _G_RUNNABLE
-        state.seq = seq
+        state.seq = _tuple_new(SeqCounter, (gen, seq))
         self.queue.append(_queued(evt, cur_ctx, ev))
         return cur_ctx
 

@@ -53,7 +53,7 @@ from oracle.base import BaseEvent, CPUSample, EvTable, freq_mul
 from oracle.batch import ByteSource
 from oracle.batchcursor import BatchCursor, heap_insert, heap_remove, heap_update
 from oracle.errors import TraceError
-from oracle.event import Event, new_event, sync_event, validate_table_ids
+from oracle.event import TABLE_ID_ARGS, Event, new_event, sync_event, validate_table_ids
 from oracle.generation import (
     BareEOFError,
     Generation,
@@ -186,19 +186,51 @@ class Reader:
         return self
 
     def __next__(self) -> Event:
-        """The next event; :class:`StopIteration` at the end (see :meth:`read_event`)."""
+        """The next event; :class:`StopIteration` at the end (see :meth:`read_event`).
+
+        The common case of ReadEvent's body is spelled out here, to save calls per event:
+        nothing is queued, no CPU sample is pending and the head of the frontier advances
+        (5a).  Everything else goes through :meth:`_next`, the whole body, which makes the
+        same checks in the same order.
+        """
         if self._done:
             raise StopIteration
-        try:
-            ev = self._next()
-        except BareEOFError:
-            raise StopIteration from None
+        queue = self._queue
+        frontier = self._frontier
+        if not queue and frontier and self._cpu_idx == len(self._cpu_samples):
+            # (5) Try to advance the head of the frontier, which has the minimum timestamp.
+            bc = frontier[0]
+            g = self._gen
+            assert g is not None
+            evt = g.ev_table
+            if self._order.advance(bc.ev, evt, bc.m, g.gen):
+                # (7) Read the M's next event and restore the heap (see _try_advance).
+                if bc.next_event(g.batches[bc.m], evt.sync.freq):
+                    # heap_update(frontier, 0), skipped when it is a no-op: the root is not
+                    # later than either child (sift-down keeps the root on ties).
+                    t = bc.ev.time
+                    n = len(frontier)
+                    if (n > 1 and frontier[1].ev.time < t) or (n > 2 and frontier[2].ev.time < t):
+                        heap_update(frontier, 0)
+                else:
+                    heap_remove(frontier, 0)
+            else:
+                self._advance_rest(g)
+            # (6) and (8): the advanced event is now in the ordering's queue.
+            ev = queue.popleft()
+        else:
+            try:
+                ev = self._next()
+            except BareEOFError:
+                raise StopIteration from None
 
         # The body of Go's deferred function in ReadEvent.  Post-process every returned event:
-        # IDs must resolve in its table, and times are made strictly increasing (int64
-        # wraparound as in Go, though no real trace gets there).
-        validate_table_ids(ev)
+        # IDs must resolve in its table (the table says which types name none), and times are
+        # made strictly increasing (int64 wraparound as in Go, though no real trace gets
+        # there).
         base = ev.base
+        if TABLE_ID_ARGS[base.typ] is not None:
+            validate_table_ids(ev)
         last = self._last_ts
         if base.time <= last:
             base.time = last + 1 if last != _I64_MAX else _I64_MIN
@@ -259,41 +291,37 @@ class Reader:
                 return _cpu_sample_event(s, g.ev_table)
 
         # (5) Try to advance the head of the frontier, which has the minimum timestamp.  This
-        # is by far the most common case.
+        # is by far the most common case (and __next__ handles it without calling us when no
+        # CPU sample is pending).
         if not frontier:
             raise TraceError(
                 f"broken trace: frontier is empty:\n[gen={g.gen}]\n\n"
                 f"{_dump_frontier(frontier)}\n{dump_ordering(self._order)}\n"
             )
-        # This is _try_advance(g, 0), spelled out for speed.
-        bc = frontier[0]
-        evt = g.ev_table
-        if self._order.advance(bc.ev, evt, bc.m, g.gen):
-            # (7) Read the M's next event (see _try_advance).
-            if bc.next_event(g.batches[bc.m], evt.sync.freq):
-                heap_update(frontier, 0)
-            else:
-                heap_remove(frontier, 0)
-        else:
-            # (5b) Try the rest of the frontier in timestamp order.  Sorting keeps the heap
-            # property (a sorted array is a min-heap); Go sorts with an unstable sort, so
-            # cursors with equal times are tried in pdqsort's order.  Index 0 is not retried.
-            sort_func_by_key(frontier, _cursor_time)
-            success = False
-            for i in range(1, len(frontier)):
-                if self._try_advance(g, i):
-                    success = True
-                    break
-            if not success:
-                raise TraceError(
-                    f"broken trace: failed to advance: frontier:\n[gen={g.gen}]\n\n"
-                    f"{_dump_frontier(frontier)}\n{dump_ordering(self._order)}\n"
-                )
+        if not self._try_advance(g, 0):
+            self._advance_rest(g)
 
         # (6) and (8): the advanced event is now in the ordering's queue.
         if not queue:
             raise RuntimeError("invariant violation: advance successful, but queue is empty")
         return queue.popleft()
+
+    def _advance_rest(self, g: Generation) -> None:
+        """(5b) The head of the frontier cannot advance: advance the first other M that can.
+
+        Sorting keeps the heap property (a sorted array is a min-heap); Go sorts with an
+        unstable sort, so cursors with equal times are tried in pdqsort's order.  Index 0 is
+        not retried.  Raises the ``failed to advance`` error when no M can advance.
+        """
+        frontier = self._frontier
+        sort_func_by_key(frontier, _cursor_time)
+        for i in range(1, len(frontier)):
+            if self._try_advance(g, i):
+                return
+        raise TraceError(
+            f"broken trace: failed to advance: frontier:\n[gen={g.gen}]\n\n"
+            f"{_dump_frontier(frontier)}\n{dump_ordering(self._order)}\n"
+        )
 
     def _try_advance(self, g: Generation, i: int) -> bool:
         """Offer frontier[i]'s event to the ordering; on success refill that cursor.

@@ -74,7 +74,12 @@ EVT = table("name", "other")
 
 
 def adv(o: Ordering, ev: BaseEvent, m: int = 0, gen: int = 1, evt: EvTable = EVT) -> bool:
-    return o.advance(ev, evt, m, gen)
+    ok = o.advance(ev, evt, m, gen)
+    # MState stores the M's whole context: its M must stay the M's own ID, whatever the
+    # handlers returned (advance stores their tuple as is).
+    for mid, ms in o.m_states.items():
+        assert ms.ctx.m == mid, (mid, ms)
+    return ok
 
 
 def drain(o: Ordering) -> list[Any]:
@@ -120,7 +125,7 @@ def assert_not_ready(o: Ordering, ev: BaseEvent, m: int = 0, gen: int = 1) -> No
     assert adv(o, ev, m=m, gen=gen) is False
     after = list(state(o))
     if not had_m and m != NT:
-        assert after[2].pop(m) == MState(NO_GOROUTINE, NO_PROC)
+        assert after[2].pop(m) == MState(NO_GOROUTINE, NO_PROC, m)
     if before[6] == 0:
         assert after[6] == gen
         after[6] = 0
@@ -311,12 +316,12 @@ def test_initial_gen_is_gen_of_first_event_offered(o: Ordering) -> None:
 
 def test_mstate_created_on_first_sight_even_when_not_ready(o: Ordering) -> None:
     assert adv(o, bev(E.GoStart, 1, 1), m=5) is False
-    assert o.m_states == {5: MState(NO_GOROUTINE, NO_PROC)}
+    assert o.m_states == {5: MState(NO_GOROUTINE, NO_PROC, 5)}
 
 
 def test_mstate_created_even_when_handler_errors(o: Ordering) -> None:
     raises(o, bev(E.GoStop, 0, 0), "expected a proc but didn't have one", m=4)
-    assert o.m_states == {4: MState(NO_GOROUTINE, NO_PROC)}
+    assert o.m_states == {4: MState(NO_GOROUTINE, NO_PROC, 4)}
 
 
 def test_no_thread_events_have_no_mstate(o: Ordering) -> None:
@@ -328,7 +333,7 @@ def test_no_thread_events_have_no_mstate(o: Ordering) -> None:
 
 def test_mstate_updated_from_new_ctx(o: Ordering) -> None:
     running(o, m=2, p=3, g=4)
-    assert o.m_states[2] == MState(4, 3)
+    assert o.m_states[2] == MState(4, 3, 2)
 
 
 def test_queued_event_is_a_copy(o: Ordering) -> None:
@@ -415,7 +420,7 @@ def test_proc_status_truncates_status_but_keeps_raw_arg(o: Ordering) -> None:
     p_ev, g_ev = drain(o)
     assert p_ev.base.args[:3] == [0, 257, ProcState.Undetermined]
     assert o.p_states[0].status == ProcStatus.Running
-    assert o.m_states[0] == MState(1, 0)
+    assert o.m_states[0] == MState(1, 0, 0)
     assert g_ev.base.args[2] == (GoState.Undetermined << 32) | GoStatus.Running
 
 
@@ -433,8 +438,8 @@ def test_proc_status_abandoned_promotion_uses_holders_ctx(o: Ordering) -> None:
     assert o.p_states[0].status == ProcStatus.Syscall  # not rewritten in the state
     assert o.p_states[0].seq == make_seq(1, 0)
     # The reporting M is not bound to the P (the status is still Abandoned for binding).
-    assert o.m_states[1] == MState(NO_GOROUTINE, NO_PROC)
-    assert o.m_states[0] == MState(1, 0)
+    assert o.m_states[1] == MState(NO_GOROUTINE, NO_PROC, 1)
+    assert o.m_states[0] == MState(1, 0, 0)
 
 
 def test_proc_status_abandoned_promotion_last_holder_wins(o: Ordering) -> None:
@@ -513,7 +518,7 @@ def test_proc_stop(o: Ordering) -> None:
     assert adv(o, bev(E.ProcStop))
     (e,) = drain(o)
     assert e.ctx == SchedCtx(1, 0, 0)
-    assert o.m_states[0] == MState(1, NO_PROC)
+    assert o.m_states[0] == MState(1, NO_PROC, 0)
     assert o.p_states[0].status == ProcStatus.Idle
 
 
@@ -562,8 +567,8 @@ def test_proc_steal_from_other_m(o: Ordering) -> None:
     (e,) = drain(o)
     assert e.ctx == SchedCtx(NO_GOROUTINE, 5, 1)
     assert e.base.args == [0, 2, 0, ProcStatus.Syscall]  # old status in the extra slot
-    assert o.m_states[0] == MState(1, NO_PROC)  # the victim lost its P
-    assert o.m_states[1] == MState(NO_GOROUTINE, 5)  # the thief did not gain it
+    assert o.m_states[0] == MState(1, NO_PROC, 0)  # the victim lost its P
+    assert o.m_states[1] == MState(NO_GOROUTINE, 5, 1)  # the thief did not gain it
     assert o.p_states[0].status == ProcStatus.Idle
     assert o.p_states[0].seq == make_seq(1, 2)
 
@@ -574,7 +579,7 @@ def test_proc_steal_self(o: Ordering) -> None:
     assert adv(o, bev(E.ProcSteal, 0, 2, 0), m=0)
     (e,) = drain(o)
     assert e.ctx == SchedCtx(1, 0, 0)
-    assert o.m_states[0] == MState(1, NO_PROC)
+    assert o.m_states[0] == MState(1, NO_PROC, 0)
 
 
 def test_proc_steal_self_wrong_proc(o: Ordering) -> None:
@@ -728,8 +733,8 @@ def test_go_status_syscall_on_other_m(o: Ordering) -> None:
         SchedCtx(6, NO_PROC, 8),
         SchedCtx(6, 0, 8),
     ]
-    assert o.m_states[7] == MState(5, NO_PROC)
-    assert o.m_states[0] == MState(1, 0)  # the reporting M is untouched
+    assert o.m_states[7] == MState(5, NO_PROC, 7)
+    assert o.m_states[0] == MState(1, 0, 0)  # the reporting M is untouched
 
 
 def test_go_status_syscall_on_other_m_mismatch(o: Ordering) -> None:
@@ -754,7 +759,7 @@ def test_go_create(o: Ordering, typ: int, status: int) -> None:
     (e,) = drain(o)
     assert e.ctx == SchedCtx(1, 0, 0)
     assert o.g_states[7] == GState(7, status, make_seq(1, 0))
-    assert o.m_states[0] == MState(1, 0)
+    assert o.m_states[0] == MState(1, 0, 0)
 
 
 def test_go_create_without_goroutine(o: Ordering) -> None:
@@ -803,7 +808,7 @@ def test_go_stop_exec(o: Ordering, typ: int, after: int | None) -> None:
     assert adv(o, bev(typ))
     (e,) = drain(o)
     assert e.ctx == SchedCtx(1, 0, 0)
-    assert o.m_states[0] == MState(NO_GOROUTINE, 0)
+    assert o.m_states[0] == MState(NO_GOROUTINE, 0, 0)
     if after is None:
         assert 1 not in o.g_states
     else:
@@ -891,7 +896,7 @@ def test_go_switch_sequence(o: Ordering) -> None:
     assert 2 not in o.g_states
     assert o.g_states[3].status == GoStatus.Running
     assert o.g_states[3].seq == make_seq(1, 1)
-    assert o.m_states[0] == MState(3, 0)
+    assert o.m_states[0] == MState(3, 0, 0)
 
 
 def test_go_switch_gates_after_current_g_checks(o: Ordering) -> None:
@@ -987,7 +992,7 @@ def test_go_syscall_end_blocked(o: Ordering) -> None:
     assert adv(o, bev(E.GoSyscallEndBlocked))
     evs = drain(o)
     assert evs[1].ctx == SchedCtx(1, NO_PROC, 0)
-    assert o.m_states[0] == MState(NO_GOROUTINE, NO_PROC)
+    assert o.m_states[0] == MState(NO_GOROUTINE, NO_PROC, 0)
     assert o.g_states[1].status == GoStatus.Runnable
 
 
@@ -1000,7 +1005,7 @@ def test_go_syscall_end_blocked_with_new_p(o: Ordering) -> None:
     assert adv(o, bev(E.GoSyscallEndBlocked))
     evs = drain(o)
     assert evs[-1].ctx == SchedCtx(1, 0, 0)
-    assert o.m_states[0] == MState(NO_GOROUTINE, 0)
+    assert o.m_states[0] == MState(NO_GOROUTINE, 0, 0)
 
 
 def test_go_syscall_end_blocked_errors(o: Ordering) -> None:
@@ -1013,7 +1018,7 @@ def test_go_syscall_end_blocked_errors(o: Ordering) -> None:
     o.m_states[0].p = 9
     raises(o, bev(E.GoSyscallEndBlocked), "uninitialized proc 9 found during GoSyscallEndBlocked")
     raises(o, bev(E.GoSyscallEndBlocked), "expected a goroutine but didn't have one", m=3)
-    o.m_states[0] = MState(8, NO_PROC)
+    o.m_states[0] = MState(8, NO_PROC, 0)
     raises(
         o,
         bev(E.GoSyscallEndBlocked),
@@ -1035,7 +1040,7 @@ def test_go_destroy_syscall_with_p(o: Ordering) -> None:
         (E.GoDestroySyscall, SchedCtx(4, 0, 0), [0, 0, 0, 0]),
     ]
     assert [e.base.time for e in evs] == [9, 9]
-    assert o.m_states[0] == MState(NO_GOROUTINE, NO_PROC)
+    assert o.m_states[0] == MState(NO_GOROUTINE, NO_PROC, 0)
     assert o.p_states[0].status == ProcStatus.SyscallAbandoned
     assert 4 not in o.g_states
     adv(o, bev(E.ProcStatus, 1, ProcStatus.Running))
@@ -1048,7 +1053,7 @@ def test_go_destroy_syscall_without_p(o: Ordering) -> None:
     drain(o)
     assert adv(o, bev(E.GoDestroySyscall))
     assert summary(drain(o)) == [(E.GoDestroySyscall, SchedCtx(4, NO_PROC, 0), [0, 0, 0, 0])]
-    assert o.m_states[0] == MState(NO_GOROUTINE, NO_PROC)
+    assert o.m_states[0] == MState(NO_GOROUTINE, NO_PROC, 0)
 
 
 def test_go_destroy_syscall_errors(o: Ordering) -> None:
@@ -1396,3 +1401,16 @@ def test_end_range_swap_removes(o: Ordering) -> None:
         "resource is missing active range: GCMarkAssistBegin [{26 1} {26 3} {26 2}]",
         gen=2,
     )
+
+
+def test_mstate_fields_are_views_of_ctx() -> None:
+    ms = MState(3, 4, 5)
+    assert (ms.g, ms.p, ms.ctx) == (3, 4, SchedCtx(3, 4, 5))
+    ms.p = NO_PROC
+    assert ms.ctx == SchedCtx(3, NO_PROC, 5)
+    ms.g = NO_GOROUTINE
+    assert ms.ctx == SchedCtx(NO_GOROUTINE, NO_PROC, 5)
+    assert ms == MState(NO_GOROUTINE, NO_PROC, 5)
+    assert ms != MState(NO_GOROUTINE, NO_PROC, 6)
+    assert copy.deepcopy(ms) == ms
+    assert repr(ms) == "MState(g=-1, p=-1, m=5)"
