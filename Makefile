@@ -8,11 +8,11 @@ STAMP  := $(VENV)/.installed-stamp
 # Parallel test workers; CI machines have 2 cores.
 JOBS   ?= auto
 
-.PHONY: setup test fuzz bench clean help
+.PHONY: setup test typecheck fuzz bench clean help
 
 help:
 	@echo "make fuzz   - bounded differential run against the pinned Go (the main job)"
-	@echo "make test   - the test suite (pytest -n $(JOBS))"
+	@echo "make test   - mypy --strict, then the test suite (pytest -n $(JOBS))"
 	@echo "make bench  - benchmarks, Python vs Go in one run (see docs/benchmarks.md)"
 	@echo "make setup  - only bootstrap: venv, pinned Go toolchain, Go helper"
 
@@ -25,8 +25,11 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	$(BIN)/gotrace-oracle setup
 
-test: setup
+test: setup typecheck
 	$(BIN)/python -m pytest -n $(JOBS) -q
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 fuzz: setup
 	$(BIN)/gotrace-oracle fuzz
