@@ -395,7 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
 #: Modules that add their own subcommands: each has ``register(subparsers)``, which adds a
 #: parser with ``set_defaults(func=...)``; the function takes the parsed arguments and returns
 #: the exit status (raising :class:`UsageError` for a one-line usage error).
-SUBCOMMAND_MODULES: list[str] = ["oracle.coverage", "oracle.generate"]
+SUBCOMMAND_MODULES: list[str] = [
+    "oracle.coverage",
+    "oracle.generate",
+    "oracle.diff.minimize",
+    "oracle.conform",
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,225 @@
+"""The minimizer: ddmin, the structural model, signature-keeping reduction, and the
+``minimize`` subcommand (oracle/diff/minimize.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from oracle import raw
+from oracle.cli import UsageError
+from oracle.diff.compare import compare
+from oracle.diff.impls import GoImpl, PythonImpl
+from oracle.diff.minimize import (
+    MinimizeStats,
+    TraceModel,
+    ddmin,
+    minimize,
+    register,
+    signature_predicate,
+)
+from oracle.harness import helper_for
+from oracle.inputs import load
+from strategies import RandomChooser, draw_valid, mutate, trace_params
+
+ROOT = Path(__file__).resolve().parents[3]
+GO_FINDINGS = ROOT / "corpus" / "go-findings"
+
+
+@pytest.fixture(scope="module")
+def go() -> Iterator[GoImpl]:
+    with GoImpl(helper_for(), "1.27.3") as impl:
+        yield impl
+
+
+def _junk(seed: int, n: int = 300) -> bytes:
+    r = random.Random(seed)
+    return bytes(r.randrange(256) for _ in range(n))
+
+
+# --- ddmin -----------------------------------------------------------------------------------
+
+
+def test_ddmin_finds_the_needed_elements() -> None:
+    calls = []
+
+    def test(xs: list[int]) -> bool:
+        calls.append(xs)
+        return 3 in xs and 17 in xs
+
+    assert ddmin(list(range(40)), test) == [3, 17]
+    assert len(calls) < 200
+
+
+def test_ddmin_can_reach_empty_and_keeps_order() -> None:
+    assert ddmin([1, 2, 3], lambda xs: True) == []
+    assert ddmin(list("abcdef"), lambda xs: "".join(xs).find("ce") >= 0 or xs == list("ce")) == ["c", "e"]
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(GO_FINDINGS.glob("*.txt"))[:6], ids=lambda p: p.stem)
+def test_model_round_trips_minimal_traces(path: Path) -> None:
+    data = load(path).data
+    model = TraceModel.decode(data)
+    assert model is not None and model.tail == b""
+    assert model.encode() == data
+
+
+def test_model_recomputes_batch_sizes_after_dropping_events() -> None:
+    data = load(GO_FINDINGS / "stwend-kind-string-across-generations.txt").data
+    model = TraceModel.decode(data)
+    assert model is not None
+    assert [len(g) for g in model.generations()] == [3, 2]
+    model.batches[2].events.pop()
+    text = raw.binary_to_text(model.encode())
+    assert "EventBatch gen=1 m=1 time=1 size=18" in text  # was 22, STWBegin (4 bytes) dropped
+
+
+def test_model_frames_batches_like_the_parser() -> None:
+    """An experiment byte >= 128 desynchronizes the raw reader, not the batch framing."""
+    data = load(GO_FINDINGS / "sync-unknown-experiment.txt").data
+    mutated = data.replace(b"1\x02", b"1\x82")  # ExperimentalBatch exp=2 -> raw byte 0x82
+    model = TraceModel.decode(mutated)
+    assert model is not None and model.tail == b""
+    assert model.batches[-1].head[0] == 0x82
+    assert model.encode() == mutated
+
+
+def test_undecodable_input_has_no_model() -> None:
+    assert TraceModel.decode(b"not a trace at all") is None
+
+
+# --- minimize with a pure predicate ----------------------------------------------------------
+
+
+def test_minimize_keeps_the_predicate_and_counts_calls() -> None:
+    """Predicate: Python rejects with one particular error.  Every accepted step keeps it."""
+    py = PythonImpl()
+    data = load(GO_FINDINGS / "syscallend-says-not-running.txt").data + _junk(1, 0)
+    want = py.run(data).error
+    assert want is not None
+
+    def keep(d: bytes) -> bool:
+        return py.run(d).error == want
+
+    st = MinimizeStats()
+    out = minimize(data, keep, stats=st)
+    assert keep(out) and len(out) <= len(data)
+    assert st.calls > 0 and st.structural and st.final_size == len(out)
+
+
+def test_minimize_without_structure_uses_bytes() -> None:
+    data = b"xx" + b"A" * 50 + b"needle" + b"B" * 50
+
+    def keep(d: bytes) -> bool:
+        return b"needle" in d
+
+    assert minimize(data, keep) == b"needle"
+
+
+def test_minimize_respects_the_deadline() -> None:
+    data = bytes(range(256)) * 4
+
+    def keep(d: bytes) -> bool:
+        time.sleep(0.02)
+        return d.count(7) >= 2
+
+    st = MinimizeStats()
+    t0 = time.monotonic()
+    out = minimize(data, keep, deadline=time.monotonic() + 0.2, stats=st)
+    assert time.monotonic() - t0 < 2
+    assert st.timed_out and keep(out) and len(out) < len(data)
+
+
+# --- minimize against Go ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["sync-unknown-experiment", "procstatus-uint8-truncation",
+                                  "cpusample-invalid-stack-id"])
+def test_padded_go_finding_shrinks_back_to_a_readable_repro(go: GoImpl, slug: str) -> None:
+    py = PythonImpl()
+    orig = load(GO_FINDINGS / f"{slug}.txt").data
+    data = orig + _junk(len(slug))
+    sig = compare(py.run(data), go.run(data)).signature
+    assert sig.startswith("go-panic:")
+    st = MinimizeStats()
+    out = minimize(data, signature_predicate(sig, go, py), deadline=time.monotonic() + 30, stats=st)
+    assert compare(py.run(out), go.run(out)).signature == sig
+    assert len(out) <= len(orig), (len(out), len(orig))
+    assert raw.text_to_binary(raw.binary_to_text(out)) == out  # readable repro
+
+
+def test_mutated_generated_findings_shrink(go: GoImpl) -> None:
+    py = PythonImpl()
+    versions, template = trace_params(max_events=60)
+    found = 0
+    for i in range(200):
+        ch = RandomChooser(random.Random(f"test-minimize:{i}"))
+        tr = mutate(ch, draw_valid(ch, versions, template), ("unknown_experiment",))
+        data = tr.to_binary()
+        c = compare(py.run(data), go.run(data))
+        if c.agree:
+            continue
+        out = minimize(data, signature_predicate(c.signature, go, py),
+                       deadline=time.monotonic() + 20)
+        assert compare(py.run(out), go.run(out)).signature == c.signature
+        assert len(out) < 64 <= len(data), (len(out), len(data))
+        found += 1
+        if found == 2:
+            break
+    assert found == 2
+
+
+# --- the subcommand --------------------------------------------------------------------------
+
+
+def _run(*argv: str) -> int:
+    p = argparse.ArgumentParser()
+    register(p.add_subparsers())
+    args = p.parse_args(["minimize", *argv])
+    return int(args.func(args))
+
+
+def test_cli_minimizes_a_trace_file_into_a_finding_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "case.trace"
+    case.write_bytes(load(GO_FINDINGS / "sync-unknown-experiment.txt").data + _junk(5))
+    out = tmp_path / "out"
+    assert _run(str(case), "--out", str(out), "-q", "--deadline", "30") == 0
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["signature"].startswith("go-panic:Sync:")
+    assert meta["toolchain"] == "1.27.3" and meta["minimize"]["calls"] > 0
+    assert (out / "original.trace").read_bytes() == case.read_bytes()
+    assert load(out / "repro.txt").data == (out / "repro.trace").read_bytes()
+    assert len((out / "repro.trace").read_bytes()) < 64
+    assert "->" in capsys.readouterr().out
+
+    # A finding directory is a valid CASE too: its metadata gives the signature.
+    again = tmp_path / "again"
+    assert _run(str(out), "--out", str(again), "-q") == 0
+    assert json.loads((again / "metadata.json").read_text())["signature"] == meta["signature"]
+
+
+def test_cli_agreeing_case_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = GO_FINDINGS / "syscallend-says-not-running.txt"
+    assert _run(str(case), "--out", str(tmp_path / "x"), "-q") == 1
+    assert "no divergence" in capsys.readouterr().out
+    assert not (tmp_path / "x").exists()
+    sig = "go-panic:Sync:nope"
+    assert _run(str(case), "--signature", sig, "--out", str(tmp_path / "x"), "-q") == 1
+
+
+def test_cli_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        _run(str(tmp_path / "missing.trace"))
+    with pytest.raises(UsageError):
+        _run(str(tmp_path), "--out", str(tmp_path / "o"))  # a directory without metadata.json
+    with pytest.raises(UsageError):
+        _run(str(GO_FINDINGS / "sync-unknown-experiment.txt"), "--deadline", "0")
