@@ -19,7 +19,7 @@ help:
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,fuzz]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -32,7 +32,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 fuzz: setup
-	$(BIN)/gotrace-oracle fuzz
+	$(BIN)/gotrace-oracle fuzz --time 60 --jobs 2
 
 bench: setup
 	$(BIN)/python bench/run.py

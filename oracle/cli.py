@@ -294,20 +294,6 @@ def _write_json(path: Path, obj: Any) -> None:
     tmp.replace(path)
 
 
-# --- fuzz (the main job) ---------------------------------------------------------------------
-
-
-def cmd_fuzz(args: argparse.Namespace) -> int:
-    """Bounded differential run against the pinned Go over every input we can build."""
-    ns = argparse.Namespace(**vars(args))
-    corpus = Path(__file__).resolve().parent.parent / "corpus"
-    ns.paths = [str(corpus / d) for d in ("seeds", "regressions") if (corpus / d).is_dir()]
-    ns.testdata = True
-    ns.real_traces = "pinned"
-    ns.verbose = False
-    return cmd_diff(ns)
-
-
 # --- plumbing --------------------------------------------------------------------------------
 
 
@@ -375,18 +361,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_go_options(s)
     s.set_defaults(func=cmd_diff)
 
-    s = sub.add_parser(
-        "fuzz", help="the main job: a bounded differential run against the pinned Go",
-        description="Differential run of the reference parser against Go's over corpus/, Go's "
-        "own testdata and fuzz seeds, and real traces written by the pinned runtime; prints a "
-        "summary. (Generated and mutated traces join once the strategies land.)",
-    )
-    s.add_argument("--timeout", type=float, default=20.0, help="seconds Go may take per input")
-    s.add_argument("--report", type=Path, default=None, help="write a JSON report here")
-    s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    _add_go_options(s)
-    s.set_defaults(func=cmd_fuzz)
-
     for module in SUBCOMMAND_MODULES:
         importlib.import_module(module).register(sub)
     return p
@@ -400,6 +374,7 @@ SUBCOMMAND_MODULES: list[str] = [
     "oracle.generate",
     "oracle.diff.minimize",
     "oracle.conform",
+    "oracle.fuzz",
 ]
 
 

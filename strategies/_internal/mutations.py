@@ -422,7 +422,9 @@ def bad_frame(ch: Chooser, tr: Trace) -> bool:
     e = b.events[i]
     k = ch.int(0, 2)
     if k == 0:
-        e.args[2 + 4 * ch.int(0, e.args[1] - 1) + ch.int(1, 2)] = 1 << 30
+        # Index by the frames actually present: an earlier mutation may have changed nframes.
+        frames = (len(e.args) - 2) // 4
+        e.args[2 + 4 * ch.int(0, frames - 1) + ch.int(1, 2)] = 1 << 30
     elif k == 1:
         e.args[1] += 1  # claims one frame more than it has: the reader runs into the next event
     else:
