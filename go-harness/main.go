@@ -22,6 +22,8 @@
 //	to-binary  text format -> binary trace (raw.Writer)
 //	parse      binary trace -> canonical JSON of the trace.Reader's events
 //	go-string  binary trace -> Event.String() of each event (run with TZ=UTC)
+//	remake     binary trace -> events rebuilt with MakeEvent and compared (Go >= 1.26; remake.go)
+//	bench-raw, bench-parse  time Go's own decoding loops (bench.go)
 //	ping       prints "pong"; used to check that a serve process is alive
 //
 // Exit statuses: 0 success/EOF, 1 trace rejected, 2 usage or I/O error,

@@ -2,8 +2,11 @@
 
 ``gotrace-oracle coverage`` builds the go-harness helper with ``-cover`` over
 ``internal/trace/...`` (:func:`oracle.toolchain.build_helper` with ``cover=True``), feeds it the
-inputs of each *source* in serve mode with the same helper mode(s) the differential uses
-(``parse`` by default), and reports per-file statement coverage with ``go tool covdata``.
+inputs of each *source* in serve mode, and reports per-file statement coverage with
+``go tool covdata``. By default each input runs with the helper modes ``parse`` (the
+differential's: every accessor), ``go-string`` (``Event.String()``) and, on Go >= 1.26,
+``remake`` (each event rebuilt with ``trace.MakeEvent`` and compared with the original, plus the
+public accessors ``parse`` never calls; see ``go-harness/remake.go``).
 
 Sources:
 
@@ -32,7 +35,7 @@ gated source that is unavailable or not selected covers nothing.
 
 ``--json FILE`` writes::
 
-    {"go_version": "1.27.3", "modes": ["parse"], "count": 2000, "seed": 0,
+    {"go_version": "1.27.3", "modes": ["parse", "go-string", "remake"], "count": 2000, "seed": 0,
      "sources": {NAME: {"available": bool, "note": str|null, "inputs": int, "requests": int,
                         "lost": int, "processes": int, "seconds": float}},
      "columns": [NAME..., "union"],
@@ -76,6 +79,7 @@ __all__ = [
     "SourceUnavailable",
     "build_cover_helper",
     "cmd_coverage",
+    "default_modes",
     "corpus_inputs",
     "draw_examples",
     "format_table",
@@ -95,9 +99,16 @@ PARSER_PROPER: Final = ("base", "batch", "batchcursor", "event", "generation", "
 _PARSER_DIRS: Final = ("internal/trace", "internal/trace/v2")
 
 SOURCES: Final = ("go-testdata", "corpus", "generated", "mutated")
-DEFAULT_MODES: Final = ("parse",)
+DEFAULT_MODES: Final = ("parse", "go-string", "remake")
+"""The helper modes each input runs with by default: ``parse`` (every accessor, as in the
+differential), ``go-string`` (``Event.String()``) and ``remake`` (``MakeEvent`` self-consistency,
+which also calls the public accessors ``parse`` never does). ``remake`` is dropped on toolchains
+that lack it (see :func:`default_modes`)."""
 DEFAULT_COUNT: Final = 2000
-_CLI_MODES: Final = ("parse", "go-string", "raw", "raw-text", "to-text", "to-binary")
+_CLI_MODES: Final = ("parse", "go-string", "remake", "raw", "raw-text", "to-text", "to-binary")
+REMAKE_MIN_MINOR: Final = 26
+"""``trace.MakeEvent`` and ``EventConfig`` are exported from Go 1.26 on; older helpers answer
+``remake`` with ``{"end":"unsupported"}``."""
 DEFAULT_GATE: Final = ("generated", "mutated")
 UNION: Final = "union"
 
@@ -107,6 +118,19 @@ _MAX_CHOICES: Final = 20_000
 
 class SourceUnavailable(Exception):
     """An input source cannot be produced (for example, its strategy does not exist yet)."""
+
+
+def supports_remake(tc: Toolchain) -> bool:
+    """Whether ``tc``'s ``internal/trace`` has ``MakeEvent`` (helper mode ``remake``)."""
+    try:
+        return tc.minor >= REMAKE_MIN_MINOR
+    except toolchain.ToolchainError:
+        return False
+
+
+def default_modes(tc: Toolchain) -> list[str]:
+    """:data:`DEFAULT_MODES` without the modes ``tc`` cannot run."""
+    return [m for m in DEFAULT_MODES if m != "remake" or supports_remake(tc)]
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -259,7 +283,7 @@ def run_inputs(
     inputs: Sequence[tuple[str, bytes]],
     covdir: Path,
     *,
-    modes: Sequence[str] = DEFAULT_MODES,
+    modes: Sequence[str] = ("parse",),
     timeout: float = 20.0,
     per_process: int = _REQUESTS_PER_PROCESS,
     on_progress: Callable[[int, int], None] | None = None,
@@ -480,7 +504,7 @@ def measure(
     tc: Toolchain,
     sources: Sequence[str] = SOURCES,
     *,
-    modes: Sequence[str] = DEFAULT_MODES,
+    modes: Sequence[str] | None = None,
     count: int = DEFAULT_COUNT,
     seed: int = 0,
     timeout: float = 20.0,
@@ -489,7 +513,13 @@ def measure(
     corpus_root: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Build the cover helper for ``tc``, run each source through it, and collect coverage."""
+    """Build the cover helper for ``tc``, run each source through it, and collect coverage.
+
+    ``modes`` defaults to :func:`default_modes` of ``tc``."""
+    modes = default_modes(tc) if modes is None else list(modes)
+    if "remake" in modes and not supports_remake(tc):
+        raise toolchain.ToolchainError(
+            f"helper mode remake needs Go >= 1.{REMAKE_MIN_MINOR} (MakeEvent); this is Go {tc.version}")
     binary = build_cover_helper(tc)
     say = progress or (lambda _msg: None)
     results: list[SourceResult] = []
@@ -617,8 +647,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
     sources = _split(args.sources, SOURCES, "source")
     gate = _split(args.gate, SOURCES, "gate source")
-    modes = _split(args.modes, None, "mode")
-    bad = [m for m in modes if m not in _CLI_MODES]
+    modes = None if args.modes is None else _split(args.modes, None, "mode")
+    bad = [m for m in modes or () if m not in _CLI_MODES]
     if bad:
         raise UsageError(f"coverage: unknown mode {bad[0]!r} (choose from {', '.join(_CLI_MODES)})")
     if args.json is not None and not args.json.resolve().parent.is_dir():
@@ -631,6 +661,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         tc = toolchain.ensure(args.go, goroot=args.goroot)
     except toolchain.ToolchainError as e:
         raise UsageError(str(e).splitlines()[0]) from None
+    if modes is not None and "remake" in modes and not supports_remake(tc):
+        raise UsageError(f"coverage: mode remake needs Go >= 1.{REMAKE_MIN_MINOR} (trace.MakeEvent); "
+                         f"this is Go {tc.version}")
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
         report = measure(tc, sources, modes=modes, count=args.count, seed=args.seed,
@@ -670,9 +703,11 @@ def register(subparsers: Any) -> None:
                    help=f"generated examples in all, split between generated and mutated "
                    f"(default {DEFAULT_COUNT})")
     s.add_argument("--seed", type=int, default=0, help="seed for drawing examples (default 0)")
-    s.add_argument("--modes", default=",".join(DEFAULT_MODES),
-                   help="comma-separated helper modes each input is run with (default: parse, "
-                   "as in the differential; add go-string for Event.String())")
+    s.add_argument("--modes", default=None,
+                   help=f"comma-separated helper modes each input is run with (default: "
+                   f"{','.join(DEFAULT_MODES)}; remake only on Go >= 1.{REMAKE_MIN_MINOR}). parse "
+                   "is the differential's mode, go-string adds Event.String(), remake rebuilds "
+                   "each event with MakeEvent and calls the remaining public accessors")
     s.add_argument("--min-percent", type=float, default=None, metavar="P",
                    help="exit 1 if the gate sources cover less than P%% of the parser proper")
     s.add_argument("--gate", default=",".join(DEFAULT_GATE),

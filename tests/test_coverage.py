@@ -93,7 +93,8 @@ def test_json_output_has_the_documented_keys(tmp_path: Path, capsys: pytest.Capt
     doc = json.loads(out.read_text())
     assert set(doc) == {"go_version", "modes", "count", "seed", "sources", "columns", "files",
                         "totals", "gate"}
-    assert doc["go_version"] == toolchain.PINNED_VERSION and doc["modes"] == ["parse"]
+    assert doc["go_version"] == toolchain.PINNED_VERSION
+    assert doc["modes"] == ["parse", "go-string", "remake"]
     assert doc["columns"] == ["go-testdata", "union"]
     assert set(doc["sources"]["go-testdata"]) == {"available", "note", "inputs", "requests", "lost",
                                                   "processes", "seconds"}
@@ -124,6 +125,35 @@ def test_usage_errors() -> None:
         run_cmd("--sources", "go-testdata,nope")
     with pytest.raises(UsageError, match="--count"):
         run_cmd("--count", "-1")
+    with pytest.raises(UsageError, match="unknown mode 'nope'"):
+        run_cmd("--modes", "parse,nope")
+
+
+# --- modes --------------------------------------------------------------------------------------
+
+
+def test_default_modes_follow_the_toolchain(tmp_path: Path) -> None:
+    def fake(version: str) -> toolchain.Toolchain:
+        return toolchain.Toolchain(version, tmp_path)
+
+    assert coverage.DEFAULT_MODES == ("parse", "go-string", "remake")
+    assert coverage.default_modes(fake("1.27.3")) == ["parse", "go-string", "remake"]
+    assert coverage.default_modes(fake("1.26.6")) == ["parse", "go-string", "remake"]
+    for old in ("1.22.10", "1.25.5"):
+        assert not coverage.supports_remake(fake(old))
+        assert coverage.default_modes(fake(old)) == ["parse", "go-string"]
+    with pytest.raises(toolchain.ToolchainError, match="remake needs Go >= 1.26"):
+        coverage.measure(fake("1.25.5"), ["corpus"], modes=["parse", "remake"])
+
+
+def test_remake_reaches_the_event_constructors(tc: toolchain.Toolchain, report: Report) -> None:
+    """remake (a default mode) runs MakeEvent and the accessors parse never calls: event.go,
+    resources.go and value.go are far better covered than parse alone covers them."""
+    assert report.modes == ["parse", "go-string", "remake"]
+    rows = {r["file"]: r for r in report.files()}
+    for name, share in (("event", 0.8), ("resources", 0.95), ("value", 0.95)):
+        r = rows[f"internal/trace/{name}.go"]
+        assert r["covered"]["union"] >= share * r["statements"], r
 
 
 # --- generated sources --------------------------------------------------------------------------
