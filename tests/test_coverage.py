@@ -258,3 +258,18 @@ def test_go122_testdata_is_found_under_v2(tmp_path: Path, tc: toolchain.Toolchai
     (fake / "src/internal/trace/v2/testdata/tests" / test_file.name).write_bytes(test_file.read_bytes())
     inputs, skipped = coverage.go_testdata_inputs(toolchain.Toolchain("1.22.10", fake))
     assert [Path(name).name for name, _ in inputs] == [test_file.name] and not skipped
+
+
+@pytest.mark.slow
+def test_generated_examples_cover_90_percent_of_the_parser_proper() -> None:
+    """The strategies issue's target, as the documented command checks it (docs/benchmarks.md)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "oracle", "coverage", "--count", "2000",
+         "--sources", "generated,mutated", "--min-percent", "90", "-q"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "minimum 90%: pass" in proc.stdout
