@@ -15,8 +15,9 @@ has three parts, following wasmtime's split of generators, mutators and oracles:
    libFuzzer never mistakes a harness bug for a crash of the target.
 
 2. **The structure-aware mutator** (:class:`StructureAwareMutator`, libFuzzer's
-   ``LLVMFuzzerCustomMutator``).  Half of the time it defers to libFuzzer's own byte mutations
-   (``atheris.Mutate``).  Otherwise it works on the *raw* layer: the input is decoded with
+   ``LLVMFuzzerCustomMutator``).  Three times in four (:data:`BYTE_SHARE`) it defers to
+   libFuzzer's own byte mutations (``atheris.Mutate``), which cost next to nothing.
+   Otherwise it works on the *raw* layer: the input is decoded with
    :class:`oracle.raw.RawReader` into events, grouped into batches by the ``EventBatch``
    headers' ``size`` (what Go's ``readBatch`` does), edited by one to three named operators
    (:data:`RAW_MUTATIONS`: drop, duplicate, swap or move events and batches, change arguments,
@@ -60,24 +61,37 @@ Feedback.  libFuzzer keeps an input only when it shows a coverage feature it has
 Without instrumentation atheris reports none, and libFuzzer would drop every seed and mutate
 one empty input forever (measured: 99.6% of inputs rejected at the header).  So by default
 each worker reserves a block of libFuzzer counters (:class:`Feedback`) and hits them with
-cheap *semantic features* of each case (:func:`features`: trace version, pairs of
-consecutive raw event types, where the raw reader stopped, batch count, and both outcomes
-with the divergence signature).  ``--instrument`` (``args.instrument``) instead loads the
-parser under ``atheris.instrument_imports``, so libFuzzer is guided by the parser's branch
-coverage; that makes a Python parse about 3x slower, so it is off by default
-(``docs/benchmarks.md``, "atheris throughput", has the numbers).
+cheap *semantic features* of each case (:func:`features`: both outcomes with the divergence
+signature, the trace version, and, read off the canonical JSON lines the check already
+produced, where the parsers stopped (the last record, numbers blanked), how many events they
+got through, pairs of consecutive event kinds and the state transitions).
+
+Throughput.  Every exec is a full differential check, so its cost is the Python parse plus
+a round trip to the Go helper; the engine keeps its own share small.  libFuzzer's
+``-max_len`` is :data:`MAX_LEN` (a parse costs about linearly in what it gets through, and
+the real seeds of 3 to 11 KB would otherwise dominate), the generated seeds are small
+(:data:`GENERATED_MAX_EVENTS`), the structure-aware path runs for a quarter of the mutations
+and remembers its decodes, the features cost a few regex scans instead of a decode, and the
+objects built at start-up are frozen out of the cyclic collector's sight.
+
+Instrumentation.  ``--instrument`` (``args.instrument``) instead loads the parser under
+``atheris.instrument_imports``, so libFuzzer is guided by the parser's branch coverage; that
+makes a Python parse about 3x slower, so it is off by default (``docs/benchmarks.md``,
+"atheris throughput", has the numbers).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import hashlib
 import importlib.util
 import math
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -134,11 +148,21 @@ STATS_INTERVAL: Final = 0.25
 #: How many traces the strategies generate into the seed corpus (2/3 valid, 1/3 mutated).
 DEFAULT_GENERATED_SEEDS: Final = 300
 
-#: ``max_events`` of the generated seeds: small traces keep exec/s up.
-GENERATED_MAX_EVENTS: Final = 40
+#: ``max_events`` of the generated seeds: small traces keep exec/s up (a valid trace of 40
+#: model events already makes some 200 parsed events; a parse costs about linearly in them).
+GENERATED_MAX_EVENTS: Final = 20
 
-#: Share of mutator calls that go to libFuzzer's byte mutations.
-BYTE_SHARE: Final = 0.5
+#: Share of mutator calls that go to libFuzzer's byte mutations (the rest is structure-aware,
+#: which costs a decode and an encode; see ``docs/benchmarks.md``, "atheris throughput").
+BYTE_SHARE: Final = 0.75
+
+#: libFuzzer's ``-max_len``: the largest input it makes (bigger seeds are cut to it when
+#: loaded).  A parse costs about linearly in the events it gets through, so big inputs
+#: would dominate the run (a mutant of a 10 KB real trace costs ~10 ms, ~40 small ones).
+MAX_LEN: Final = 2048
+
+#: How many decoded inputs the mutator remembers.
+DECODE_CACHE: Final = 4096
 
 #: Extra seconds libFuzzer's own ``-max_total_time`` allows beyond the worker's budget.
 _BACKSTOP_SECONDS: Final = 30
@@ -185,6 +209,12 @@ class RawTrace:
 #: per-version tables of Go 1.23 to 1.25 stop before the experimental events (types 128 and
 #: up, e.g. the AllocFree ones) that those traces carry inside their batches.
 _FULL: Final = max(V2_VERSIONS)
+_FULL_HEADER: Final = write_header(_FULL)
+
+#: The length of a well-formed header (``go 1.NN trace\x00\x00\x00``).
+_HEADER_LEN: Final = 16
+#: Each well-formed v2 header and its version.
+_V2_HEADERS: Final[Mapping[bytes, Version]] = {write_header(v): v for v in V2_VERSIONS}
 
 
 def decode(data: bytes) -> RawTrace | None:
@@ -198,18 +228,22 @@ def decode(data: bytes) -> RawTrace | None:
     the raw reader could not decode (from the first bad or truncated event on) becomes
     ``tail``.
     """
-    try:
-        reader = RawReader(data)
-    except TraceError:
-        return None
-    version = reader.version
-    if not version.is_v2:
-        return None
     shift = 0
-    if version is not _FULL:
-        full_header = write_header(_FULL)
-        shift = len(full_header) - reader.pos
-        reader = RawReader(full_header + data[reader.pos:])
+    known = _V2_HEADERS.get(data[:_HEADER_LEN])
+    if known is not None:  # the usual header: read it once, with the full table
+        version = known
+        reader = RawReader(data if known is _FULL else _FULL_HEADER + data[_HEADER_LEN:])
+    else:
+        try:
+            reader = RawReader(data)
+        except TraceError:
+            return None
+        version = reader.version
+        if not version.is_v2:
+            return None
+        if version is not _FULL:
+            shift = len(_FULL_HEADER) - reader.pos
+            reader = RawReader(_FULL_HEADER + data[reader.pos:])
     rt = RawTrace(version, [])
     current: RawBatch | None = None
     end = 0  # offset where the current batch's content ends
@@ -546,8 +580,9 @@ class StructureAwareMutator:
     With probability ``byte_share`` (or when the raw reader cannot decode the input) it calls
     ``byte_mutate`` (``atheris.Mutate`` in a worker).  Otherwise, for a generated seed found in
     ``models``, half of the time it applies :func:`strategies.mutate` to the seed's model; else
-    it decodes the input (:func:`decode`), applies :func:`mutate_raw` and re-encodes it
-    (:func:`encode`).  The output never exceeds ``max_size``; every choice is drawn from
+    it decodes the input (:func:`decode`, remembered for the last :data:`DECODE_CACHE`
+    inputs), applies :func:`mutate_raw` and re-encodes it (:func:`encode`).  The output
+    never exceeds ``max_size``; every choice is drawn from
     ``random.Random(seed)``, so for a given ``seed`` (and a deterministic ``byte_mutate``) the
     output is a function of the input.  :meth:`mutations_for` gives the operator names behind
     the last output, which the target passes on to the checker.
@@ -559,6 +594,7 @@ class StructureAwareMutator:
         self._byte_share = byte_share
         self._models: Mapping[bytes, Trace] = models or {}
         self._last: tuple[bytes, tuple[str, ...]] = (b"", ())
+        self._decoded: dict[bytes, RawTrace | None] = {}
         #: How often each path ran: ``libfuzzer``, ``raw``, ``strategies``.
         self.paths: Counter[str] = Counter()
 
@@ -572,7 +608,7 @@ class StructureAwareMutator:
                 out, names = self._strategies(rng, model)
                 self.paths["strategies"] += 1
             else:
-                rt = decode(data)
+                rt = self._decode(data)
                 if rt is not None and rt.batches:
                     applied = mutate_raw(rng, rt)
                     if applied:
@@ -584,6 +620,21 @@ class StructureAwareMutator:
         out = out[:max_size]
         self._last = (out, names)
         return out
+
+    def _decode(self, data: bytes) -> RawTrace | None:
+        """:func:`decode` of ``data``, remembered for the next :data:`DECODE_CACHE` distinct
+        inputs (libFuzzer mutates the same corpus entries again and again); a fresh copy
+        each time, since the operators edit it in place."""
+        cache = self._decoded
+        if data in cache:
+            rt = cache[data]
+        else:
+            rt = cache[data] = decode(data)
+            if len(cache) > DECODE_CACHE:
+                del cache[next(iter(cache))]
+        if rt is None:
+            return None
+        return RawTrace(rt.version, [b.copy() for b in rt.batches], rt.tail)
 
     @staticmethod
     def _strategies(rng: random.Random, model: Trace) -> tuple[bytes, tuple[str, ...]]:
@@ -615,17 +666,47 @@ def generated_seeds(seed: str, count: int) -> list[Trace]:
 # --- Feedback without instrumentation ---------------------------------------------------------
 
 
-def features(data: bytes, signature: str, python: str, go: str) -> Iterator[int]:
+#: The version feature of each well-formed v2 header (a v1 or odd header gives feature 1).
+_HEADER_FEATURES: Final[Mapping[bytes, int]] = {write_header(v): 2 + int(v) for v in V2_VERSIONS}
+#: An event record of the canonical JSON lines: its kind.
+_KIND: Final = re.compile(rb'"kind":"(\w+)","time"')
+#: A state transition of the canonical JSON lines: its resource kind, from and to states.
+_TRANSITION: Final = re.compile(
+    rb'"transition":\{"resource":\{"kind":"(\w+)".*?"from":"(\w+)","to":"(\w+)"')
+#: Runs of digits, blanked out of the last record (an error text names IDs and offsets).
+_DIGITS: Final = re.compile(rb"[0-9]+")
+
+
+def features(data: bytes, signature: str, python: str, go: str,
+             output: bytes | None = None) -> Iterator[int]:
     """Cheap "semantic coverage" of one case, as integers for :class:`Feedback`.
 
     libFuzzer keeps an input in its corpus only when it shows a feature it has not seen;
     without instrumentation there are none, and it would mutate one empty input forever.
-    These features stand in: the trace version (or a bad header), each pair of consecutive
-    raw event types, where the raw reader stopped (in buckets), how many batches there were
-    (in buckets), and the outcome (both statuses and the signature of a divergence).  They
-    cost one raw decode, a small fraction of the full parse each case already pays for.
+    These features stand in for coverage.  Always: the outcome (both statuses and the
+    signature of a divergence) and the trace version (or a bad header).  Then, when the
+    Python parser's canonical JSON lines of the case are at hand (``output``, which the
+    checker keeps; on the fast path they are byte-identical to Go's), features of what the
+    parsers made of the input, read from those lines with a few C-speed regex scans and no
+    decoding: the last record with its numbers blanked (for a rejected trace, the error text,
+    i.e. where and why the parsers stopped), the number of events (in buckets), each pair of
+    consecutive event kinds, and each state transition (resource kind, from, to).  Without
+    ``output``, a raw decode of the input stands in: each pair of consecutive raw event
+    types, where the raw reader stopped (in buckets) and how many batches there were.
     """
     yield zlib.crc32(f"{python}|{go}|{signature}".encode())
+    if output is not None:
+        yield _HEADER_FEATURES.get(data[:_HEADER_LEN], 1)
+        nl = output.rfind(b"\n", 0, len(output) - 1)
+        yield (6 << 28) | (zlib.crc32(_DIGITS.sub(b"", output[nl + 1:])) & 0xFFFFFFF)
+        kinds = _KIND.findall(output)
+        yield (7 << 28) | len(kinds).bit_length()
+        crc = zlib.crc32
+        for a, b in set(zip([b"", *kinds], kinds)):
+            yield (8 << 28) | (crc(b, crc(a)) & 0xFFFFFFF)
+        for t in set(_TRANSITION.findall(output)):
+            yield (9 << 28) | (crc(b"|".join(t)) & 0xFFFFFFF)
+        return
     try:
         reader = RawReader(data)
     except TraceError:
@@ -665,7 +746,8 @@ class Feedback:
         # Looked up per call: atheris rebinds its functions when Fuzz() loads libFuzzer.
         base, size, trace = self._base, self._size, self._atheris._trace_branch
         for k in set(keys):
-            trace(base + k % size)
+            # Fold the high bits in: the features keep their kind there ((6 << 28) | ...).
+            trace(base + (k ^ (k >> 16) ^ (k >> 32)) % size)
 
 
 # --- The worker ---------------------------------------------------------------------------------
@@ -772,7 +854,8 @@ class _Worker:
                                    seed=self.seed_label)
             if self.feedback is not None:
                 self.feedback.hit(features(data, c.signature, _changed(st.python, py_before),
-                                           _changed(st.go, go_before)))
+                                           _changed(st.go, go_before),
+                                           getattr(self.checker, "last_output", None)))
         except Exception:  # noqa: BLE001 - an engine bug must not look like a target crash
             self.errors += 1
             self.recorder.write({"type": "error", "job": self.cfg.job,
@@ -877,8 +960,16 @@ def worker_main(argv: Sequence[str], *,
                     "instrument": cfg.instrument, "models": len(models)})
     libfuzzer_argv = [sys.argv[0] or "atheris-worker", *_libfuzzer_flags(cfg), *cfg.libfuzzer]
     atheris.Setup(libfuzzer_argv, worker.test_one_input, custom_mutator=mutator)
+    _tune_gc()
     atheris.Fuzz()
     return 0  # not reached
+
+
+def _tune_gc() -> None:
+    """Move everything built so far (modules, the strategies models) out of the cyclic
+    collector's sight, so that its full collections during the run stay cheap."""
+    gc.collect()
+    gc.freeze()
 
 
 def _libfuzzer_seed(seed: str, job: int) -> int:
@@ -892,7 +983,7 @@ def _libfuzzer_flags(cfg: WorkerConfig) -> list[str]:
     flags = [
         f"-seed={_libfuzzer_seed(cfg.seed, cfg.job)}",
         "-timeout=0", "-handle_term=0", "-handle_int=0",
-        "-print_final_stats=0", "-rss_limit_mb=4096",
+        "-print_final_stats=0", "-rss_limit_mb=4096", f"-max_len={MAX_LEN}",
     ]
     if cfg.seconds is not None:
         flags.append(f"-max_total_time={int(cfg.seconds) + _BACKSTOP_SECONDS}")

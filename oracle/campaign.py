@@ -343,6 +343,9 @@ class CaseChecker:
         self._fast = go_impl is None and py_impl is None
         self._timed_py = _TimedPython(self)
         self._saved: set[str] = set()
+        #: Python's canonical JSON lines of the last :meth:`check` (equal to Go's output when
+        #: the fast path agreed), or None when they were not produced; for cheap feedback.
+        self.last_output: bytes | None = None
         # SIGALRM only works in the main thread; elsewhere Python runs without a timeout.
         self._alarm = (
             python_timeout > 0 and hasattr(signal, "setitimer")
@@ -420,8 +423,10 @@ class CaseChecker:
             lines = self._python_lines(data)
             if isinstance(lines, Outcome):
                 py = lines
+            self.last_output = lines if isinstance(lines, bytes) else None
         else:
             py = self._run_python(data)
+            self.last_output = None
         t1 = time.perf_counter()
         st.seconds_python += t1 - t0
         if self._fast_go is not None:
@@ -495,7 +500,9 @@ class CaseChecker:
             self.stats.seconds_minimize += time.perf_counter() - t0
         if small is None or len(small) >= len(data):
             return path
+        last = self.last_output
         c2, py2, go2, _, _ = self._compare(small)
+        self.last_output = last
         if c2.signature != c.signature or py2 is None or go2 is None:
             return path  # flaky: keep the original
         return self.store.save(data, c2, py2, go2, toolchain=toolchain, mutations=mutations,

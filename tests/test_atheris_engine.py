@@ -13,14 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from oracle import atheris_engine
 from oracle.atheris_engine import (
     _BOOTSTRAP,
+    MAX_LEN,
     RAW_MUTATIONS,
     RawTrace,
     StructureAwareMutator,
     _Aggregate,
     _Options,
     _Tail,
+    WorkerConfig,
+    _libfuzzer_flags,
     _worker_command,
     decode,
     encode,
@@ -33,6 +37,7 @@ from oracle.atheris_engine import (
 from oracle.diff.impls.python import PythonImpl
 from oracle.raw import RawEvent, RawReader
 from oracle.tracev2 import EventType
+from oracle.version import V2_VERSIONS, Version
 
 pytest.importorskip("atheris")
 
@@ -89,6 +94,23 @@ def test_decode_rejects_bad_header_and_keeps_tail() -> None:
     rt = decode(good + b"\x00\xff")  # type byte 0 is invalid: the rest is tail
     assert rt is not None and rt.tail.endswith(b"\x00\xff")
     assert encode(rt).endswith(b"\x00\xff")
+
+
+def test_decode_reads_the_usual_header_once_with_the_same_result(
+        seeds: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path for a well-formed v2 header gives what the general path gives."""
+    fast = [decode(d) for d in seeds]
+    monkeypatch.setattr(atheris_engine, "_V2_HEADERS", {})
+    slow = [decode(d) for d in seeds]
+    assert fast == slow
+    assert {rt.version for rt in fast if rt is not None} == set(V2_VERSIONS)
+    # A header that scans but is not the usual one takes the general path, tail included.
+    usual = next(d for d, rt in zip(seeds, fast) if rt is not None and rt.version == 22)
+    odd = b"go  1.22 trace\x00\x00\x00" + usual[16:] + b"\x00\xff"
+    monkeypatch.undo()
+    rt = decode(odd)
+    assert rt is not None and rt.version is Version.Go122 and rt.tail == b"\x00\xff"
+    assert rt.batches == fast[seeds.index(usual)].batches  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("name", sorted(RAW_MUTATIONS))
@@ -149,6 +171,17 @@ def test_mutator_bounded_and_deterministic(seeds: list[bytes]) -> None:
     assert set(m1.paths) == {"libfuzzer", "raw", "strategies"}
 
 
+def test_mutator_decode_cache_hands_out_fresh_copies(valid: list[bytes]) -> None:
+    """A remembered decode is not changed by the edits made to the copy handed out."""
+    m = StructureAwareMutator(_reverse, byte_share=0.0)
+    fresh = StructureAwareMutator(_reverse, byte_share=0.0)
+    for i in range(60):
+        data = valid[i % 5]
+        assert m(data, 1 << 20, i) == fresh(data, 1 << 20, i)
+        fresh._decoded.clear()
+    assert len(m._decoded) == 5
+
+
 def test_mutator_falls_back_to_bytes_on_garbage() -> None:
     m = StructureAwareMutator(_reverse, byte_share=0.0)
     for seed in range(20):
@@ -166,6 +199,44 @@ def test_features_distinguish_structure_and_outcome(valid: list[bytes]) -> None:
     garbage = set(features(b"xx", "agree", "rejected", "rejected"))
     assert 1 in garbage and len(garbage) == 2
     assert set(features(valid[0], "go-panic:x", "rejected", "panic")) != f[0]
+
+
+def test_features_from_the_canonical_output(valid: list[bytes]) -> None:
+    """With the check's canonical JSON lines, features come from them, not from a decode."""
+    from oracle.campaign import _dump_bytes
+
+    outs = [_dump_bytes(d) for d in valid[:10]]
+    f = [set(features(d, "agree", "accepted", "accepted", o)) for d, o in zip(valid, outs)]
+    assert all(len(x) > 5 for x in f) and len({frozenset(x) for x in f}) > 5
+    # The input bytes only give the version: the rest is read off the output.
+    assert set(features(valid[0][:16], "agree", "accepted", "accepted", outs[0])) == f[0]
+    # Where a rejection happened counts, the numbers in its text do not.
+    err = b'{"i":0,"kind":"Sync","time":1}\n{"end":"error","error":"bad thing at %d"}\n'
+    e1 = set(features(valid[0], "agree", "rejected", "rejected", err % 1))
+    assert e1 == set(features(valid[0], "agree", "rejected", "rejected", err % 77))
+    other = err.replace(b"bad", b"odd") % 1
+    assert e1 != set(features(valid[0], "agree", "rejected", "rejected", other))
+    assert set(features(b"xx", "agree", "rejected", "rejected", b'{"end":"error"}\n')) >= {1}
+
+
+def test_checker_keeps_its_last_output(pinned_helper: Path, valid: list[bytes],
+                                       tmp_path: Path) -> None:
+    """The feedback reads ``CaseChecker.last_output``: Python's lines of the last check."""
+    from oracle.campaign import CaseChecker, _dump_bytes
+    from oracle.findings import FindingStore
+
+    with CaseChecker(pinned_helper, "1.27.3", FindingStore(tmp_path), minimize=False) as ch:
+        for d in (valid[0], b"garbage"):
+            ch.check(d)
+            assert ch.last_output == _dump_bytes(d)
+
+
+def test_libfuzzer_flags_bound_the_input_size(tmp_path: Path) -> None:
+    cfg = WorkerConfig(job=1, seed="s", out=tmp_path / "o", go_binary=tmp_path / "g",
+                       go_version="1.27.3", seconds=5.0)
+    flags = _libfuzzer_flags(cfg)
+    assert f"-max_len={MAX_LEN}" in flags and "-max_total_time=35" in flags
+    assert not any(f.startswith("-use_value_profile=1") for f in flags)
 
 
 # --- the parent's bookkeeping ----------------------------------------------------------------
