@@ -83,9 +83,10 @@ from typing import Any, Final, Protocol, TextIO, TypeVar, cast
 
 from oracle.canonical import dump_trace
 from oracle.diff.compare import Comparison, Verdict, compare
+from oracle.diff.impls.go import outcome_from_helper, request_parse
 from oracle.diff.impls.python import PythonImpl
-from oracle.diff.outcome import Outcome, Status, outcome_from_canonical
-from oracle.harness import GoHelper, HelperError, HelperResult
+from oracle.diff.outcome import Outcome, Status
+from oracle.harness import GoHelper, HelperResult
 
 __all__ = [
     "CampaignConfig",
@@ -160,8 +161,8 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 class _HelperGo:
     """Go's parser through a :class:`GoHelper` the checker owns; also exposes raw output.
 
-    :meth:`run` mirrors :meth:`oracle.diff.impls.GoImpl.run`; :meth:`request` is the raw
-    answer, used by the checker's fast path.
+    :meth:`run` is :meth:`oracle.diff.impls.GoImpl.run` on the checker's own helper;
+    :meth:`request` is the raw answer, used by the checker's fast path.
     """
 
     def __init__(self, helper: GoHelper, version: str) -> None:
@@ -170,20 +171,11 @@ class _HelperGo:
 
     def request(self, data: bytes) -> HelperResult:
         """Run mode ``parse``; a broken protocol is reported as a crash, never raised."""
-        try:
-            return self.helper.request("parse", data)
-        except HelperError as e:
-            return HelperResult("crash", b"", None, stderr=str(e))
+        return request_parse(self.helper, data)
 
     def outcome(self, res: HelperResult) -> Outcome:
-        """The :class:`Outcome` for a raw answer (as ``GoImpl.run`` builds it)."""
-        if res.outcome == "ok":
-            return outcome_from_canonical(self.name, res.output)
-        if res.outcome == "panic":
-            partial = outcome_from_canonical(self.name, res.output)
-            return Outcome(self.name, Status.PANIC, partial.records, res.panic, res.stack)
-        status = Status.TIMEOUT if res.outcome == "timeout" else Status.CRASH
-        return Outcome(self.name, status, (), res.outcome, res.stderr)
+        """The :class:`Outcome` for a raw answer."""
+        return outcome_from_helper(self.name, res)
 
     def run(self, data: bytes) -> Outcome:
         """Parse ``data`` with Go."""

@@ -5,9 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 
 from oracle.diff.outcome import Outcome, Status, outcome_from_canonical
-from oracle.harness import GoHelper
+from oracle.harness import GoHelper, HelperError, HelperResult
 
-__all__ = ["GoImpl"]
+__all__ = ["GoImpl", "outcome_from_helper", "request_parse"]
+
+
+def request_parse(helper: GoHelper, data: bytes) -> HelperResult:
+    """Run mode ``parse``; a helper that breaks the protocol is reported as a crash, never
+    raised, so a campaign always gets an outcome to classify."""
+    try:
+        return helper.request("parse", data)
+    except HelperError as e:
+        return HelperResult("crash", b"", None, stderr=str(e))
+
+
+def outcome_from_helper(name: str, res: HelperResult) -> Outcome:
+    """The :class:`Outcome` of a ``parse`` answer: panics, crashes and hangs included."""
+    if res.outcome == "ok":
+        return outcome_from_canonical(name, res.output)
+    if res.outcome == "panic":
+        partial = outcome_from_canonical(name, res.output)
+        return Outcome(name, Status.PANIC, partial.records, res.panic, res.stack)
+    status = Status.TIMEOUT if res.outcome == "timeout" else Status.CRASH
+    return Outcome(name, status, (), res.outcome, res.stderr)
 
 
 class GoImpl:
@@ -19,14 +39,7 @@ class GoImpl:
 
     def run(self, data: bytes) -> Outcome:
         """Parse ``data`` with Go; helper panics, crashes and hangs become outcomes."""
-        res = self._helper.request("parse", data)
-        if res.outcome == "ok":
-            return outcome_from_canonical(self.name, res.output)
-        if res.outcome == "panic":
-            partial = outcome_from_canonical(self.name, res.output)
-            return Outcome(self.name, Status.PANIC, partial.records, res.panic, res.stack)
-        status = Status.TIMEOUT if res.outcome == "timeout" else Status.CRASH
-        return Outcome(self.name, status, (), res.outcome, res.stderr)
+        return outcome_from_helper(self.name, request_parse(self._helper, data))
 
     def close(self) -> None:
         """Stop the helper process."""
