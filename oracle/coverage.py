@@ -689,6 +689,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the ``coverage`` subcommand to ``subparsers`` (of :func:`oracle.cli.build_parser`)."""
+    from oracle.cli import add_go_options
+
     s = subparsers.add_parser(
         "coverage", help="statement coverage of Go's internal/trace reached by each input source",
         description="Build a coverage-instrumented helper, run each input source through it "
@@ -717,11 +719,7 @@ def register(subparsers: Any) -> None:
     s.add_argument("--timeout", type=float, default=20.0,
                    help="seconds Go may take per request (default 20)")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    g = s.add_argument_group("Go toolchain")
-    g.add_argument("--go", metavar="VERSION", default=None,
-                   help="Go release whose internal/trace to measure (default: the pinned one)")
-    g.add_argument("--goroot", metavar="DIR", type=Path, default=None,
-                   help="use this GOROOT instead of an installed release")
+    add_go_options(s, role="measure")
     s.set_defaults(func=cmd_coverage)
 
 

@@ -73,7 +73,7 @@ def _nonnegative_int(s: str) -> int:
 def cmd_fuzz(args: argparse.Namespace) -> int:
     """Entry point of ``gotrace-oracle fuzz``."""
     from oracle import campaign
-    from oracle.cli import EXIT_FINDING, EXIT_OK, UsageError, _helper_binary
+    from oracle.cli import EXIT_FINDING, EXIT_OK, UsageError, helper_binary
 
     if args.engine == "atheris":
         try:
@@ -87,7 +87,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     time_limit = args.time if args.time is not None else (60.0 if args.max_examples is None else None)
     if args.corpus is not None and not args.corpus.is_dir():
         raise UsageError(f"--corpus {args.corpus}: not a directory")
-    binary, version = _helper_binary(args)
+    binary, version = helper_binary(args)
     seed = args.seed if args.seed is not None else str(secrets.randbelow(10**9))
     config = campaign.CampaignConfig(
         go_binary=binary, go_version=version, corpus=args.corpus, jobs=args.jobs,
@@ -112,7 +112,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the ``fuzz`` subcommand to the CLI's subparsers."""
-    from oracle.cli import _add_go_options
+    from oracle.cli import add_go_options
 
     s = subparsers.add_parser(
         "fuzz", help="the main job: a bounded differential campaign against Go's parser",
@@ -157,7 +157,7 @@ def register(subparsers: Any) -> None:
                    help="atheris engine only: guide libFuzzer by the parser's branch coverage "
                    "(slower per case)")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    _add_go_options(s)
+    add_go_options(s)
     s.set_defaults(func=cmd_fuzz)
 
 

@@ -633,7 +633,7 @@ def _load_case(case: Path) -> tuple[bytes, dict[str, Any]]:
 
 def cmd_minimize(args: argparse.Namespace) -> int:
     """Entry point of ``gotrace-oracle minimize``."""
-    from oracle.cli import EXIT_FINDING, EXIT_OK, UsageError, _helper_binary
+    from oracle.cli import EXIT_FINDING, EXIT_OK, UsageError, helper_binary
     from oracle.diff.compare import compare
     from oracle.diff.impls import GoImpl, PythonImpl
     from oracle.findings import DEFAULT_ROOT, finding_files, signature_slug, write_finding_dir
@@ -642,7 +642,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
         raise UsageError(f"--deadline must be positive, got {args.deadline}")
     data, meta = _load_case(args.case)
     wanted: str | None = args.signature or meta.get("signature")
-    binary, version = _helper_binary(args)
+    binary, version = helper_binary(args)
     py = PythonImpl()
     with GoImpl(binary, version, timeout=args.timeout) as go:
         # A nondeterministic divergence may need a few runs to show itself.
@@ -693,6 +693,8 @@ def cmd_minimize(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the ``minimize`` subcommand to the CLI's subparsers."""
+    from oracle.cli import add_go_options
+
     s = subparsers.add_parser(
         "minimize", help="shrink a diverging trace, keeping its signature",
         description="Reduce CASE (a trace file in any input format, or a finding directory "
@@ -714,9 +716,5 @@ def register(subparsers: Any) -> None:
     s.add_argument("--attempts", type=int, default=3,
                    help="runs to reproduce a (possibly nondeterministic) divergence (default 3)")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress message")
-    g = s.add_argument_group("Go toolchain")
-    g.add_argument("--go", metavar="VERSION", default=None,
-                   help="Go release to compare with (default: the pinned 1.27.3)")
-    g.add_argument("--goroot", metavar="DIR", type=Path, default=None,
-                   help="use this GOROOT instead of an installed release")
+    add_go_options(s, role="compare with")
     s.set_defaults(func=cmd_minimize)
