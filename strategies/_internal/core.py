@@ -9,6 +9,7 @@ rather than at draw time, and returns an inner composite that draws through a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -101,12 +102,7 @@ def draw_valid(ch: Chooser, versions: Sequence[Version], template: ModelParams) 
     """One valid trace from ``ch`` (used by the strategies, ``generate`` and the benchmark)."""
     v = versions[ch.int(0, len(versions) - 1)]
     allocfree = template.allocfree if v >= Version.Go123 else False
-    params = ModelParams(
-        version=v, max_ms=template.max_ms, max_ps=template.max_ps, max_gs=template.max_gs,
-        max_generations=template.max_generations, max_events=template.max_events,
-        allocfree=allocfree, features=template.features, min_generations=template.min_generations,
-    )
-    return build_trace(ch, params)
+    return build_trace(ch, replace(template, version=v, allocfree=allocfree))
 
 
 def traces(
