@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from oracle.errors import TraceError
-from oracle.raw import RawReader
+from oracle.parser.errors import TraceError
+from oracle.parser.raw import RawReader
 
 
 def decode_once(data: bytes) -> tuple[int, float, str | None]:

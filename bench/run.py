@@ -3,11 +3,11 @@
 ``make bench`` runs this.  Each row times Python and Go on the *same* input in the *same*
 run and reports the ratio, because absolute numbers on shared CI machines mean little:
 
-* ``raw``: decoding every raw event (``oracle.raw.RawReader`` vs Go's ``raw.Reader`` loop).
+* ``raw``: decoding every raw event (``oracle.parser.raw.RawReader`` vs Go's ``raw.Reader`` loop).
 * ``parse``: the full parser (``oracle.Reader`` vs Go's ``trace.Reader.ReadEvent`` loop).
 
 Inputs are real traces of about 10 MB written by the pinned runtime (plain and with
-``GODEBUG=traceallocfree=1``), built and cached by :mod:`oracle.realtraces`.  Go's side runs
+``GODEBUG=traceallocfree=1``), built and cached by :mod:`oracle.harness.realtraces`.  Go's side runs
 in the helper's ``bench-raw``/``bench-parse`` modes, which time the loop in-process (at least
 one second of repetitions), so process start-up is not counted on either side.  Python's
 side reports the best of ``--repeat`` runs.
@@ -24,10 +24,12 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from oracle import realtraces, toolchain
-from oracle.errors import TraceError
-from oracle.raw import RawReader
-from oracle.reader import Reader
+from oracle.harness import realtraces
+
+from oracle.harness import toolchain
+from oracle.parser.errors import TraceError
+from oracle.parser.raw import RawReader
+from oracle.parser.reader import Reader
 
 
 def python_raw(data: bytes) -> int:

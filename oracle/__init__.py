@@ -10,8 +10,8 @@ without Go installed; only :mod:`oracle.diff` and the ``gotrace-oracle diff`` co
 
 from __future__ import annotations
 
-from oracle.errors import GoPanic, TraceError
-from oracle.event import (
+from oracle.parser.errors import GoPanic, TraceError
+from oracle.parser.event import (
     BACKGROUND_TASK,
     NO_STACK,
     NO_TASK,
@@ -31,10 +31,10 @@ from oracle.event import (
     Sync,
     Task,
 )
-from oracle.reader import Reader, UnsupportedTraceError
-from oracle.resources import GoState, ProcState, ResourceID, ResourceKind, StateTransition
-from oracle.value import Value, ValueKind
-from oracle.version import Version
+from oracle.parser.reader import Reader, UnsupportedTraceError
+from oracle.parser.resources import GoState, ProcState, ResourceID, ResourceKind, StateTransition
+from oracle.parser.value import Value, ValueKind
+from oracle.parser.version import Version
 
 __all__ = [
     "BACKGROUND_TASK",

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from oracle.cli import main
+from oracle.cli.app import main
 
 sys.exit(main())

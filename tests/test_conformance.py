@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from oracle import canonical
-from oracle.errors import TraceError
-from oracle.harness import GoHelper
-from oracle.inputs import load
-from oracle.reader import Reader, UnsupportedTraceError
-from oracle.realtraces import RealTrace
-from oracle.txtar import read_test_file
-from oracle.raw import text_to_binary
+from oracle.parser import canonical
+from oracle.parser.errors import TraceError
+from oracle.harness.helper import GoHelper
+from oracle.parser.inputs import load
+from oracle.parser.reader import Reader, UnsupportedTraceError
+from oracle.harness.realtraces import RealTrace
+from oracle.parser.txtar import read_test_file
+from oracle.parser.raw import text_to_binary
 
 
 def assert_same_as_go(helper: GoHelper, data: bytes) -> None:
@@ -76,7 +76,7 @@ def test_real_trace_matches_go(go_helper: GoHelper, any_real_trace: RealTrace) -
 
 
 def test_fixture_set_covers_multiple_generations() -> None:
-    from oracle.realtraces import real_traces
+    from oracle.harness.realtraces import real_traces
 
     multigen = [t for t in real_traces() if t.scenario == "multigen"]
     assert multigen

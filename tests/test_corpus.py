@@ -4,7 +4,7 @@
   must agree with Go; a ``.test`` file's own expectation (SUCCESS / FAILURE regexp) must hold
   as well.
 * ``corpus/regressions``: one directory per classified finding (``repro.trace`` plus
-  ``metadata.json``, as written by ``gotrace-oracle minimize`` / ``oracle.findings``).  Each
+  ``metadata.json``, as written by ``gotrace-oracle minimize`` / ``oracle.campaign.findings``).  Each
   must now agree, unless it is a known Go finding (a documented Go bug's signature, or
   ``"classification": "go-bug"`` in its metadata): then it must still show exactly its recorded
   signature, so that a Go fix (or a change on our side) is noticed.
@@ -21,9 +21,9 @@ import pytest
 from oracle.diff import Verdict, compare
 from oracle.diff.compare import Comparison
 from oracle.diff.impls import GoImpl, PythonImpl
-from oracle.findings import GO_BUG, KNOWN_NONDETERMINISM, is_known_go_signature
-from oracle.harness import helper_for
-from oracle.inputs import load
+from oracle.campaign.findings import GO_BUG, KNOWN_NONDETERMINISM, is_known_go_signature
+from oracle.harness.helper import helper_for
+from oracle.parser.inputs import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(
@@ -76,7 +76,7 @@ def check_regression(directory: Path, go: GoImpl, *, attempts: int = 5) -> Compa
     """Replay one regression directory; return the last comparison (or fail).
 
     A known Go finding must show its recorded signature.  Go's documented nondeterministic
-    results (:data:`oracle.findings.KNOWN_NONDETERMINISM`) show up only in some runs, so up to
+    results (:data:`oracle.campaign.findings.KNOWN_NONDETERMINISM`) show up only in some runs, so up to
     ``attempts`` runs are made, and agreement on every run is accepted for them.
     """
     meta = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))

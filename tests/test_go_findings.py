@@ -3,7 +3,7 @@ the behaviour documented in docs/go-findings.md, in Go's parser and in the Pytho
 
 For every repro (Go's raw text format): (a) the text converts to the same binary in Python and in
 Go's ``internal/trace/raw``; (b) the pinned Go's canonical ``parse`` dump shows the documented
-behaviour (an accessor's ``panics`` entry, an error, a record); (c) ``oracle.canonical`` shows the
+behaviour (an accessor's ``panics`` entry, an error, a record); (c) ``oracle.parser.canonical`` shows the
 same thing, and for deterministic findings the whole dump equals Go's; (d) (slow) every supported
 Go release shows the behaviour exactly when the docs list it as affected.
 
@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from oracle import raw
-from oracle.canonical import dump_trace
-from oracle.harness import GoHelper, helper_for, parse_json_lines
+from oracle.parser import raw
+from oracle.parser.canonical import dump_trace
+from oracle.harness.helper import GoHelper, helper_for, parse_json_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS_DIR = ROOT / "corpus" / "go-findings"

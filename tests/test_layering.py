@@ -1,9 +1,12 @@
-"""Import direction: the parser pipeline only looks left; generators never see the parser.
+"""Import direction: packages are layers, and the parser pipeline only looks left.
 
-Core modules form a line (style guide, "Direction of imports"): a module may import only
-modules strictly to its left.  ``strategies`` may import only the wire-format layer, so that a
-generator bug cannot cancel out a matching parser bug.  App-layer modules (CLI, differential
-engine, toolchains) may import anything.
+Packages rank parser < harness < diff < campaign < cli (DEVELOPERS.md, "How we write code"):
+a package may import only packages of a lower rank, and packages of one rank may not import
+each other.  ``strategies`` sits beside ``harness`` but may use only the parser's wire layer,
+so that a generator bug cannot cancel out a matching parser bug; the AllocFree heap oracle
+(``oracle.heap``) sits beside them too: it reads events, it runs no Go.  Inside the parser,
+modules form a line (style guide, "Direction of imports"): a module may import only modules
+strictly to its left.  Every import counts, function-local ones included.
 """
 
 from __future__ import annotations
@@ -15,30 +18,42 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Core modules, left to right.  Modules on one rank may not import each other.
+#: Package layers, bottom up.  ``oracle`` itself (the public re-exports) ranks with the parser.
+PACKAGE_RANKS: list[set[str]] = [
+    {"oracle.parser"},
+    {"oracle.harness", "strategies", "oracle.heap"},
+    {"oracle.diff"},
+    {"oracle.campaign"},
+    {"oracle.cli"},
+]
+PACKAGE_RANK = {p: i for i, ps in enumerate(PACKAGE_RANKS) for p in ps}
+
+#: Parser modules, left to right.  Modules on one rank may not import each other.
+P = "oracle.parser."
 CORE_RANKS: list[set[str]] = [
-    {"oracle.errors"},
-    {"oracle.tracev2", "oracle.tracev2.spec", "oracle.tracev2.events"},
-    {"oracle.version"},
-    {"oracle.uvarint", "oracle._goprint_tables"},
-    {"oracle.gostrconv"},
-    {"oracle.raw", "oracle.txtar"},
-    {"oracle.base"},
-    {"oracle.batch", "oracle.gosort"},
-    {"oracle.generation"},
-    {"oracle.batchcursor"},
-    {"oracle.value"},
-    {"oracle.resources"},
-    {"oracle.event"},
-    {"oracle.order"},
-    {"oracle.reader"},
-    {"oracle.canonical"},
+    {P + "errors"},
+    {P + "tracev2", P + "tracev2.spec", P + "tracev2.events"},
+    {P + "version"},
+    {P + "uvarint", P + "_goprint_tables"},
+    {P + "gostrconv"},
+    {P + "raw", P + "txtar"},
+    {P + "rawtrace", P + "inputs"},
+    {P + "base"},
+    {P + "batch", P + "gosort"},
+    {P + "generation"},
+    {P + "batchcursor"},
+    {P + "value"},
+    {P + "resources"},
+    {P + "event"},
+    {P + "order"},
+    {P + "reader"},
+    {P + "canonical"},
 ]
 RANK = {m: i for i, ms in enumerate(CORE_RANKS) for m in ms}
-#: What strategies may use of oracle.
-STRATEGIES_ALLOWED = {
-    "oracle.errors", "oracle.tracev2", "oracle.tracev2.spec", "oracle.tracev2.events",
-    "oracle.version", "oracle.uvarint", "oracle.raw", "oracle.gostrconv", "oracle._goprint_tables",
+#: The wire layer: what strategies may use of the parser.
+WIRE = {
+    P + "errors", P + "tracev2", P + "tracev2.spec", P + "tracev2.events", P + "version",
+    P + "uvarint", P + "raw", P + "rawtrace", P + "gostrconv", P + "_goprint_tables",
 }
 
 
@@ -50,6 +65,10 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+ALL_FILES = sorted((ROOT / "oracle").rglob("*.py")) + sorted((ROOT / "strategies").rglob("*.py"))
+KNOWN = {module_name(p) for p in ALL_FILES}
+
+
 def imported_modules(path: Path) -> set[str]:
     """Every ``oracle``/``strategies`` module the file imports, anywhere in it."""
     tree = ast.parse(path.read_text(), str(path))
@@ -59,36 +78,77 @@ def imported_modules(path: Path) -> set[str]:
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
-            # "from oracle import raw" imports the module oracle.raw.
+            # "from oracle.parser import raw" imports the module oracle.parser.raw.
             found.update(f"{node.module}.{a.name}" for a in node.names)
-    known = RANK.keys() | {module_name(p) for p in (ROOT / "oracle").rglob("*.py")}
-    return {m for m in found if m in known or m.startswith("strategies")}
+    return {m for m in found if m in KNOWN}
 
 
-CORE_FILES = [p for p in sorted((ROOT / "oracle").rglob("*.py")) if module_name(p) in RANK]
-STRATEGY_FILES = sorted((ROOT / "strategies").rglob("*.py"))
+def package_of(module: str) -> str | None:
+    """The layer package a module belongs to (``None`` for ``oracle`` and ``oracle.__main__``)."""
+    for pkg in PACKAGE_RANK:
+        if module == pkg or module.startswith(pkg + "."):
+            return pkg
+    return None
 
 
-def test_every_core_module_exists() -> None:
-    names = {module_name(p) for p in CORE_FILES}
-    assert names == set(RANK), f"missing: {set(RANK) - names}"
+PACKAGE_FILES = [p for p in ALL_FILES if package_of(module_name(p)) is not None]
+CORE_FILES = [p for p in ALL_FILES if module_name(p) in RANK]
+STRATEGY_FILES = [p for p in ALL_FILES if module_name(p).startswith("strategies")]
+
+
+def test_every_module_has_a_layer() -> None:
+    """A new top-level module or package under oracle/ must be given a rank here."""
+    loose = {module_name(p) for p in ALL_FILES} - {module_name(p) for p in PACKAGE_FILES}
+    assert loose <= {"oracle", "oracle.__main__"}, sorted(loose)
+
+
+def test_every_parser_module_has_a_rank() -> None:
+    parser = {module_name(p) for p in ALL_FILES if module_name(p).startswith(P)}
+    assert parser == set(RANK), f"unranked: {parser - set(RANK)}; missing: {set(RANK) - parser}"
+
+
+@pytest.mark.parametrize("path", PACKAGE_FILES, ids=module_name)
+def test_package_imports_only_downward(path: Path) -> None:
+    me = module_name(path)
+    mine = package_of(me)
+    assert mine is not None
+    for dep in imported_modules(path):
+        theirs = package_of(dep)
+        if theirs is None or theirs == mine:
+            continue
+        assert PACKAGE_RANK[theirs] < PACKAGE_RANK[mine], (
+            f"{me} ({mine}, rank {PACKAGE_RANK[mine]}) imports {dep} "
+            f"({theirs}, rank {PACKAGE_RANK[theirs]}): imports must run downward")
+
+
+def test_public_api_is_the_parser() -> None:
+    """``oracle/__init__`` re-exports the parser's API and pulls in no other layer."""
+    for dep in imported_modules(ROOT / "oracle" / "__init__.py"):
+        assert package_of(dep) == "oracle.parser", dep
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=module_name)
-def test_core_module_imports_only_to_its_left(path: Path) -> None:
+def test_parser_module_imports_only_to_its_left(path: Path) -> None:
     me = module_name(path)
     for dep in imported_modules(path):
-        if dep in ("oracle",) or dep == me or dep.startswith(me + "."):
+        if dep == me or dep.startswith(me + ".") or dep == "oracle.parser":
             continue
-        if me.startswith("oracle.tracev2") and dep.startswith("oracle.tracev2"):
+        if me.startswith(P + "tracev2") and dep.startswith(P + "tracev2"):
             continue
-        assert dep in RANK, f"{me} (core) imports app-layer module {dep}"
+        assert dep in RANK, f"{me} (parser) imports {dep}, outside the parser"
         assert RANK[dep] < RANK[me], f"{me} imports {dep}, which is not to its left"
 
 
 @pytest.mark.parametrize("path", STRATEGY_FILES, ids=module_name)
 def test_strategies_import_only_the_wire_layer(path: Path) -> None:
     for dep in imported_modules(path):
-        if dep.startswith("strategies") or dep == "oracle":
+        if dep.startswith("strategies") or dep in ("oracle", "oracle.parser"):
             continue
-        assert dep in STRATEGIES_ALLOWED, f"{module_name(path)} imports {dep}"
+        assert dep in WIRE, f"{module_name(path)} imports {dep}"
+
+
+def test_the_checker_sees_function_local_imports(tmp_path: Path) -> None:
+    """The rule must not be fooled by an import hidden inside a function."""
+    src = tmp_path / "probe.py"
+    src.write_text("def f():\n    from oracle.cli.app import main\n    return main\n")
+    assert {package_of(m) for m in imported_modules(src)} == {"oracle.cli"}

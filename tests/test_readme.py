@@ -7,7 +7,7 @@ import io
 import re
 from pathlib import Path
 
-from oracle.realtraces import real_traces
+from oracle.harness.realtraces import real_traces
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

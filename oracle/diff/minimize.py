@@ -15,7 +15,7 @@ format:
    :class:`TraceModel`: the header bytes; the batches, cut out of the stream exactly as Go's
    ``readBatch`` cuts them (``EventBatch``: gen, M, time, size, body; ``ExperimentalBatch``:
    the same after a raw experiment *byte*; the lone ``EndOfGeneration`` byte), each event
-   batch's body decoded into raw events (:mod:`oracle.raw`) plus whatever undecodable bytes
+   batch's body decoded into raw events (:mod:`oracle.parser.raw`) plus whatever undecodable bytes
    end it; and the tail that no longer frames as a batch.  Passes, repeated until none makes
    progress:
 
@@ -61,11 +61,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from oracle.errors import TraceError
-from oracle.raw import RawEvent, RawReader, RawWriter, binary_to_text, text_to_binary
-from oracle.tracev2 import EventType
-from oracle.uvarint import VarintError, put_uvarint, read_uvarint
-from oracle.version import Version, read_header_bytes, write_header
+from oracle.parser.errors import TraceError
+from oracle.parser.raw import RawEvent, RawReader, RawWriter, binary_to_text, text_to_binary
+from oracle.parser.tracev2 import EventType
+from oracle.parser.uvarint import VarintError, put_uvarint, read_uvarint
+from oracle.parser.version import Version, read_header_bytes, write_header
 
 if TYPE_CHECKING:
     from oracle.diff.impls import GoImpl, PythonImpl
@@ -609,8 +609,8 @@ def signature_predicate(signature: str, go: GoImpl, py: PythonImpl) -> Callable[
 
 def _load_case(case: Path) -> tuple[bytes, dict[str, Any]]:
     """The trace bytes of CASE and, for a finding directory, its metadata."""
-    from oracle.cli import UsageError
-    from oracle.inputs import InputError, load
+    from oracle.cli.app import UsageError
+    from oracle.parser.inputs import InputError, load
 
     meta: dict[str, Any] = {}
     path = case
@@ -633,10 +633,11 @@ def _load_case(case: Path) -> tuple[bytes, dict[str, Any]]:
 
 def cmd_minimize(args: argparse.Namespace) -> int:
     """Entry point of ``gotrace-oracle minimize``."""
-    from oracle.cli import EXIT_FINDING, EXIT_OK, UsageError, helper_binary
+    from oracle.cli.app import EXIT_FINDING, EXIT_OK, UsageError, helper_binary
     from oracle.diff.compare import compare
     from oracle.diff.impls import GoImpl, PythonImpl
-    from oracle.findings import DEFAULT_ROOT, finding_files, signature_slug, write_finding_dir
+    from oracle.campaign.sources import default_corpus_root
+    from oracle.campaign.findings import finding_files, signature_slug, write_finding_dir
 
     if args.deadline is not None and args.deadline <= 0:
         raise UsageError(f"--deadline must be positive, got {args.deadline}")
@@ -683,7 +684,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
         extra={"minimize": {"calls": st.calls, "seconds": round(st.seconds, 3),
                             "timed_out": st.timed_out, "structural": st.structural}},
     )
-    dest = args.out if args.out is not None else DEFAULT_ROOT / "findings" / signature_slug(signature)
+    dest = args.out if args.out is not None else default_corpus_root() / "findings" / signature_slug(signature)
     write_finding_dir(dest, files)
     print(f"minimize: {signature}: {len(data)} -> {len(small)} bytes in {st.seconds:.1f}s "
           f"({st.calls} predicate calls{', deadline reached' if st.timed_out else ''}); "
@@ -693,7 +694,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the ``minimize`` subcommand to the CLI's subparsers."""
-    from oracle.cli import add_go_options
+    from oracle.cli.app import add_go_options
 
     s = subparsers.add_parser(
         "minimize", help="shrink a diverging trace, keeping its signature",

@@ -24,7 +24,7 @@ so sizes are always exact:
   ``pad_sizes`` writes every batch size in 10 bytes like the runtime
   (``traceBuf.varintReserve``), and ``pad_args`` widens every event argument to that many
   bytes (non-minimal encodings are legal for Go's decoders).
-* :meth:`Trace.to_text` writes Go's raw text format through :class:`oracle.raw.TextWriter`,
+* :meth:`Trace.to_text` writes Go's raw text format through :class:`oracle.parser.raw.TextWriter`,
   the form ``testtrace`` files use.  Text always means minimal varints (Go's text-to-binary
   writer cannot express padding), so its batch sizes are the minimal body sizes.  The text
   writer only knows the header version's prefix of the event table; a trace that uses an
@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
 
-from oracle.raw import RawEvent, TextWriter
-from oracle.tracev2 import SPECS, EventType
-from oracle.uvarint import put_uvarint, put_uvarint_padded
-from oracle.version import Version, write_header
+from oracle.parser.raw import RawEvent, TextWriter
+from oracle.parser.tracev2 import SPECS, EventType
+from oracle.parser.uvarint import put_uvarint, put_uvarint_padded
+from oracle.parser.version import Version, write_header
 
 __all__ = [
     "END_OF_GENERATION",
@@ -303,7 +303,7 @@ class Trace:
     # --- text -------------------------------------------------------------------------------
 
     def raw_events(self) -> list[RawEvent] | None:
-        """The trace as :class:`oracle.raw.RawEvent` records (the text form), or ``None`` when
+        """The trace as :class:`oracle.parser.raw.RawEvent` records (the text form), or ``None`` when
         the version's event-table prefix cannot express it (or it is byte-mutated)."""
         if self.raw_bytes is not None or self.header is not None or self.tail:
             return None

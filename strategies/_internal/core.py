@@ -14,7 +14,7 @@ from dataclasses import replace
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from oracle.version import V2_VERSIONS, Version
+from oracle.parser.version import V2_VERSIONS, Version
 
 from strategies._internal.builder import Trace
 from strategies._internal.choices import Chooser, DrawChooser

@@ -53,9 +53,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
-from oracle.tracev2 import ALLOC_FREE, EventType, GoStatus, ProcStatus
-from oracle.uvarint import put_uvarint
-from oracle.version import Version
+from oracle.parser.tracev2 import ALLOC_FREE, EventType, GoStatus, ProcStatus
+from oracle.parser.uvarint import put_uvarint
+from oracle.parser.version import Version
 
 from strategies._internal.builder import (
     END_OF_GENERATION,

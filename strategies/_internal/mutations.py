@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from oracle.tracev2 import (
+from oracle.parser.tracev2 import (
     ALLOC_FREE,
     MAX_BATCH_SIZE,
     MAX_EVENT_TRAILER_DATA_SIZE,
@@ -33,8 +33,8 @@ from oracle.tracev2 import (
     SPECS,
     EventType,
 )
-from oracle.tracev2.spec import arg_type
-from oracle.version import Version
+from oracle.parser.tracev2.spec import arg_type
+from oracle.parser.version import Version
 
 from strategies._internal.builder import (
     END_OF_GENERATION,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oracle.raw import RawReader, parse_text, text_to_binary
-from oracle.tracev2 import EventType
-from oracle.uvarint import put_uvarint_padded
-from oracle.version import Version
+from oracle.parser.raw import RawReader, parse_text, text_to_binary
+from oracle.parser.tracev2 import EventType
+from oracle.parser.uvarint import put_uvarint_padded
+from oracle.parser.version import Version
 from strategies import (
     END_OF_GENERATION,
     Batch,

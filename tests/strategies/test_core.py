@@ -18,7 +18,7 @@ from hypothesis.errors import InvalidArgument
 
 import strategies
 from oracle.diff import Status
-from oracle.raw import text_to_binary
+from oracle.parser.raw import text_to_binary
 from strategies import Outcome, Trace, mutated_traces, traces
 
 from _strategies_support import both, describe, known_finding
@@ -113,9 +113,9 @@ def test_regression_non_utf8_error_text(go_helper) -> None:  # type: ignore[no-u
     not UTF-8.  Go's canonical dump writes it as ``{"hex": ...}``, which ``oracle.diff`` does
     not decode (it then crashes in ``normalize_error``); decoded, both sides agree byte for
     byte."""
-    from oracle.version import Version
+    from oracle.parser.version import Version
     from strategies import END_OF_GENERATION, Batch, Ev
-    from oracle.tracev2 import EventType as E
+    from oracle.parser.tracev2 import EventType as E
 
     nt = (1 << 64) - 1
     tr = Trace(Version.Go126)

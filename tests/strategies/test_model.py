@@ -2,7 +2,7 @@
 
 Liveness (wasmtime-style, style guide convention 12): over a fixed, seeded batch of valid
 traces, every event type with an ordering handler appears, so every handler of
-``oracle.order.ORDERING_DISPATCH`` is reached by traces that Go and Python both accept, and
+``oracle.parser.order.ORDERING_DISPATCH`` is reached by traces that Go and Python both accept, and
 every version and every swarm feature shows up both enabled and disabled.  A generator that
 silently narrows fails here.
 """
@@ -14,9 +14,9 @@ from collections import Counter
 import pytest
 
 from oracle.diff import Status
-from oracle.order import ORDERING_DISPATCH
-from oracle.tracev2 import EventType
-from oracle.version import V2_VERSIONS
+from oracle.parser.order import ORDERING_DISPATCH
+from oracle.parser.tracev2 import EventType
+from oracle.parser.version import V2_VERSIONS
 from strategies import FEATURES, ModelParams, RandomChooser, Trace, draw_valid, trace_params
 from strategies._internal.model import build_trace
 
@@ -74,7 +74,7 @@ def test_model_is_deterministic_per_seed() -> None:
 @pytest.mark.parametrize("version", [22, 23, 25, 26])
 def test_large_worlds_stay_legal(go_helper, version: int) -> None:  # type: ignore[no-untyped-def]
     """More Ms than Go's frontier sorts stably (ties are then off), more Gs, more events."""
-    from oracle.version import Version
+    from oracle.parser.version import Version
 
     params = ModelParams(version=Version(version), max_ms=16, max_ps=8, max_gs=40,
                          max_generations=4, max_events=400)

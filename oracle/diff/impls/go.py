@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from oracle.diff.outcome import Outcome, Status, outcome_from_canonical
-from oracle.harness import GoHelper, HelperError, HelperResult
+from oracle.harness.helper import GoHelper, HelperError, HelperResult
 
 __all__ = ["GoImpl", "outcome_from_helper", "request_parse"]
 

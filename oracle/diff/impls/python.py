@@ -5,10 +5,10 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-from oracle import canonical
+from oracle.parser import canonical
 from oracle.diff.outcome import Outcome, Status
-from oracle.errors import TraceError
-from oracle.reader import Reader, UnsupportedTraceError
+from oracle.parser.errors import TraceError
+from oracle.parser.reader import Reader, UnsupportedTraceError
 
 __all__ = ["PythonImpl"]
 

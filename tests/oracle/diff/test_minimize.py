@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from oracle import raw
-from oracle.cli import UsageError
+from oracle.parser import raw
+from oracle.cli.app import UsageError
 from oracle.diff.compare import compare
 from oracle.diff.impls import GoImpl, PythonImpl
 from oracle.diff.minimize import (
@@ -24,8 +24,8 @@ from oracle.diff.minimize import (
     register,
     signature_predicate,
 )
-from oracle.harness import helper_for
-from oracle.inputs import load
+from oracle.harness.helper import helper_for
+from oracle.parser.inputs import load
 from strategies import RandomChooser, draw_valid, mutate, trace_params
 
 ROOT = Path(__file__).resolve().parents[3]

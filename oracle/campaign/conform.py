@@ -1,0 +1,491 @@
+"""The ``conform`` subcommand: the CI conformance check of the reference parser against Go.
+
+Theory of operation
+-------------------
+``gotrace-oracle conform [--go 1.25.5,1.27.3] [--count N] [--seed S] [--junit F] [--json F]``
+runs one fixed, reproducible set of inputs through the reference parser and through the Go
+helper of each requested toolchain, and fails (exit 1) on any *unexpected* divergence.  The
+inputs, the same for every toolchain:
+
+* **Go's testdata** from the *pinned* GOROOT: ``testdata/tests/*.test`` and the
+  ``testdata/fuzz/FuzzReader`` seeds (the reference parser implements the pinned semantics, so
+  the pinned release's tests are the ones that define it);
+* **the corpus replay**: every ``corpus/seeds`` file and every ``corpus/regressions/<slug>/``
+  finding (its ``repro.trace``);
+* **generated traces**: ``--count`` valid and ``--count`` mutated traces drawn from the
+  strategies' model with a seeded ``random.Random`` (``RandomChooser``), so a run is
+  reproducible from ``--seed``.
+
+Each (input, toolchain) pair is one *case*, classified as:
+
+``agree``
+    same events, verdict and error text;
+``known``
+    a divergence that is Go's fault by the record (:meth:`oracle.campaign.findings.FindingStore.
+    is_known_go_bug`: a ``corpus/go-findings`` signature, one of Go's documented
+    nondeterministic results, or a finding classified ``go-bug``); untriaged findings and
+    fixed reference-parser bugs are *not* known here, so their return fails the check;
+``expected``
+    (non-pinned toolchains only) a documented *version difference*: the reference parser
+    implements Go 1.27.3, and older releases differ in ways listed in
+    :data:`VERSION_DIFFERENCES` (docs/go-findings.md "Fixed in later releases", and the
+    per-release changes of the trace-format digest);
+``unsupported``
+    outside the reference parser's scope (v1 traces);
+``fail``
+    anything else: an unexpected divergence, which makes the run fail.
+
+For the pinned toolchain the comparison is exact.  For releases before 1.25 the event
+*streams* are not comparable (Sync events moved from the end to the start of each generation
+in 1.25, timestamps are derived differently, CPU samples are emitted elsewhere) and neither is
+which error a broken trace reports first (ordering was reworked in 1.23 and 1.25), so for them
+only the accept/reject verdict and Go's accessor panics are compared
+(:func:`project_outcomes`).
+
+Outputs: a summary line per toolchain on stdout, a JUnit XML file (``--junit``: one
+``testsuite`` per toolchain, one ``testcase`` per input; failures carry the signature and the
+details; ``expected`` and ``unsupported`` cases are ``skipped``), and a JSON summary
+(``--json``).  Exit status 0 when there is no unexpected divergence, 1 otherwise, 2 on usage
+errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from oracle.campaign.sources import default_corpus_root
+from oracle.diff.compare import Comparison, compare
+from oracle.diff.outcome import Outcome, Status
+
+if TYPE_CHECKING:
+    from oracle.campaign.findings import FindingStore
+
+__all__ = [
+    "VERSION_DIFFERENCES",
+    "Case",
+    "ConformResult",
+    "Input",
+    "VersionDifference",
+    "classify",
+    "collect_inputs",
+    "expected_difference",
+    "predates_format",
+    "project_outcomes",
+    "register",
+    "run_conform",
+    "write_junit",
+]
+
+PINNED: Final = "1.27.3"
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDifference:
+    """A documented way Go releases up to ``max_minor`` differ from the pinned parser."""
+
+    max_minor: int  # the last affected minor release (1.<max_minor>)
+    pattern: str  # regular expression matched (re.match) against the signature
+    reason: str  # where it is documented
+    python_error: str | None = None  # and, if set, matched (re.match) against Python's error
+
+
+#: Documented version differences between older releases and the pinned Go 1.27.3, by the
+#: signature they produce in a comparison with the reference parser.  "§9" is the per-release
+#: list in the trace-format digest; numbers are docs/go-findings.md findings.
+VERSION_DIFFERENCES: Final[tuple[VersionDifference, ...]] = (
+    VersionDifference(26, r"error-text-mismatch:inconsistent status for proc N: old \w+ vs\. new Bad$",
+                      "finding 10: ProcSyscallAbandoned printed as Bad (fixed in 1.27)"),
+    VersionDifference(26, r"error-text-mismatch:inconsistent status for proc N: old Bad vs\. ",
+                      "finding 10: ProcSyscallAbandoned printed as Bad (fixed in 1.27)"),
+    VersionDifference(25, r"event-mismatch:Range(Begin|Active|End):range\.scope",
+                      "finding 9: GCSweep range scope from the context P (fixed in 1.26)"),
+    VersionDifference(25, r"event-mismatch:StateTransition:transition\.stack",
+                      "§9 1.26: GoStatusStack gives StateTransition.Stack from 1.26 on"),
+    VersionDifference(25, r"(event-mismatch|error-text-mismatch):",
+                      "§9 1.26: the new readGeneration rejects generation number 0 "
+                      "(seen with mutated generation numbers)",
+                      python_error=r"invalid generation number 0$"),
+    VersionDifference(24, r"verdict-mismatch:only-go-rejects:broken trace: frontier is empty",
+                      "finding 7: empty generation rejected (fixed in 1.25)"),
+    VersionDifference(24, r"verdict-mismatch:only-python-rejects:(found multiple frequency events"
+                      r"|expected frequency or clock snapshot event)",
+                      "§9 1.25: new Sync batch; older releases read clock batches differently"),
+    VersionDifference(24, r"error-text-mismatch:expected batch event",
+                      "§9 1.22/1.25: batch-type error text changed"),
+    VersionDifference(23, r"go-panic:StateTransition:runtime error: index out of range",
+                      "finding 6: GoStatus uint8 truncation panic (fixed in 1.24)"),
+    VersionDifference(22, r"error-text-mismatch:failed to read full batch",
+                      "finding 8: spill read error reported first (fixed in 1.23)"),
+    VersionDifference(22, r"verdict-mismatch:",
+                      "§9 1.22: no spill-error tolerance, fatal read errors"),
+)
+
+
+def expected_difference(
+    minor: int, signature: str, python_error: str | None = None
+) -> VersionDifference | None:
+    """The documented version difference explaining ``signature`` on Go 1.<minor>, if any."""
+    if minor >= _minor(PINNED):
+        return None
+    for d in VERSION_DIFFERENCES:
+        if minor > d.max_minor or not re.match(d.pattern, signature):
+            continue
+        if d.python_error is None or re.match(d.python_error, python_error or ""):
+            return d
+    return None
+
+
+def project_outcomes(left: Outcome, right: Outcome, minor: int) -> tuple[Outcome, Outcome]:
+    """The parts of Python's (``left``) and Go 1.<minor>'s (``right``) outcomes that are
+    comparable.
+
+    From 1.25 on, everything.  Before 1.25, only the verdict (accept or reject) and Go's
+    accessor panics: the event streams differ by design (see the module docstring), and so
+    does which error a broken trace reports first (ordering was reworked in 1.23 and 1.25).
+    Records are dropped, except Go's records carrying a ``panics`` key, and when both sides
+    reject, their error texts are not compared (a one-sided rejection keeps its text, which
+    names the finding in the signature).
+    """
+    if minor >= 25:
+        return left, right
+    both_reject = left.status is Status.REJECTED and right.status is Status.REJECTED
+    lerr = "rejected" if both_reject else left.error
+    rerr = "rejected" if both_reject else right.error
+    return (
+        Outcome(left.impl, left.status, (), lerr, left.detail),
+        Outcome(right.impl, right.status, tuple(r for r in right.records if "panics" in r),
+                rerr, right.detail),
+    )
+
+
+def predates_format(right: Outcome, minor: int) -> bool:
+    """Whether Go 1.<minor> rejected the trace only because its header is a newer format."""
+    return (
+        minor < _minor(PINNED)
+        and right.status is Status.REJECTED
+        and (right.error or "").startswith("unknown or unsupported trace version")
+    )
+
+
+# --- Inputs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One conformance input: a name (unique in a run), a group, bytes, and what made it."""
+
+    name: str
+    group: str  # testdata, corpus or generated
+    data: bytes
+    mutations: tuple[str, ...] = ()
+
+
+def _testdata_inputs() -> Iterator[Input]:
+    from oracle.harness import toolchain
+    from oracle.cli.app import _goroot_inputs
+    from oracle.parser.inputs import InputError, load
+
+    goroot = toolchain.pinned().goroot
+    for path in _goroot_inputs(goroot):
+        try:
+            inp = load(path)
+        except InputError:
+            continue
+        rel = Path(path).relative_to(goroot / "src" / "internal" / "trace")
+        yield Input(f"testdata/{rel}", "testdata", inp.data)
+
+
+def _corpus_inputs(corpus: Path) -> Iterator[Input]:
+    from oracle.parser.inputs import InputError, load
+
+    for p in sorted((corpus / "seeds").glob("*")):
+        if p.is_file() and not p.name.startswith("."):
+            try:
+                yield Input(f"corpus/seeds/{p.name}", "corpus", load(p).data)
+            except InputError:
+                continue
+    regressions = corpus / "regressions"
+    if regressions.is_dir():
+        for d in sorted(regressions.iterdir()):
+            if d.is_dir() and (d / "repro.trace").is_file():
+                yield Input(f"corpus/regressions/{d.name}", "corpus", (d / "repro.trace").read_bytes())
+
+
+def _generated_inputs(count: int, seed: int) -> Iterator[Input]:
+    from strategies import RandomChooser, draw_valid, mutate, trace_params
+
+    versions, template = trace_params(max_events=60)
+    for kind in ("valid", "mutated"):
+        for i in range(count):
+            ch = RandomChooser(random.Random(f"gotrace-oracle:conform:{seed}:{kind}:{i}"))
+            tr = draw_valid(ch, versions, template)
+            if kind == "mutated":
+                tr = mutate(ch, tr)
+            yield Input(f"generated/{kind}-{seed}-{i:05d}", "generated", tr.to_binary(),
+                        tuple(tr.mutations))
+
+
+def collect_inputs(*, count: int, seed: int, testdata: bool = True, corpus: Path | None = None,
+                   generated: bool = True) -> list[Input]:
+    """Every input of a run, in a fixed order."""
+    out: list[Input] = []
+    if testdata:
+        out += _testdata_inputs()
+    out += _corpus_inputs(corpus if corpus is not None else default_corpus_root())
+    if generated:
+        out += _generated_inputs(count, seed)
+    return out
+
+
+# --- Running ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Case:
+    """One input against one toolchain."""
+
+    input: str
+    group: str
+    toolchain: str
+    status: str  # agree, known, expected, unsupported, fail
+    signature: str
+    reason: str | None = None
+    details: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class ConformResult:
+    """The cases of a whole run."""
+
+    cases: list[Case] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[Case]:
+        """The unexpected divergences."""
+        return [c for c in self.cases if c.status == "fail"]
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary (also written by ``--json``)."""
+        by_tc: dict[str, dict[str, Any]] = {}
+        for c in self.cases:
+            t = by_tc.setdefault(c.toolchain, {"cases": 0, "counts": Counter(), "signatures": Counter()})
+            t["cases"] += 1
+            t["counts"][c.status] += 1
+            if c.status != "agree":
+                t["signatures"][f"{c.status}: {c.signature}"] += 1
+        return {
+            "ok": not self.failures,
+            "cases": len(self.cases),
+            "seconds": round(self.seconds, 3),
+            "toolchains": {
+                k: {"cases": v["cases"], "counts": dict(v["counts"]),
+                    "signatures": dict(v["signatures"].most_common())}
+                for k, v in by_tc.items()
+            },
+            "failures": [
+                {"input": c.input, "toolchain": c.toolchain, "signature": c.signature,
+                 "details": c.details}
+                for c in self.failures
+            ],
+        }
+
+
+def classify(c: Comparison, minor: int, store: FindingStore,
+             python_error: str | None = None) -> tuple[str, str | None]:
+    """``(status, reason)`` of one comparison on Go 1.<minor> (see the module docstring);
+    ``python_error`` is the reference parser's error text, if it rejected the trace."""
+    if c.verdict.value == "agree":
+        return "agree", None
+    if c.verdict.value == "unsupported":
+        return "unsupported", "outside the reference parser's scope"
+    if store.is_known_go_bug(c):
+        return "known", "documented Go bug (docs/go-findings.md)"
+    d = expected_difference(minor, c.signature, python_error)
+    if d is not None:
+        return "expected", d.reason
+    return "fail", None
+
+
+def _details(c: Comparison, left: Outcome, right: Outcome) -> dict[str, Any]:
+    return {
+        "verdict": c.verdict.value, "index": c.index, "field": c.field,
+        "python": {"status": left.status.value, "error": left.error,
+                   "record": c.left if isinstance(c.left, dict) else None},
+        "go": {"status": right.status.value, "error": right.error,
+               "record": c.right if isinstance(c.right, dict) else None},
+    }
+
+
+def _minor(version: str) -> int:
+    return int(version.split(".")[1])
+
+
+def run_conform(
+    inputs: Sequence[Input],
+    toolchains: Sequence[tuple[str, Path]],
+    *,
+    store: FindingStore,
+    timeout: float = 20.0,
+    progress: bool = False,
+) -> ConformResult:
+    """Run every input against every ``(version, helper binary)``; Python runs once per input."""
+    from oracle.diff.impls import GoImpl, PythonImpl
+
+    t0 = time.perf_counter()
+    py = PythonImpl()
+    python_outcomes = [py.run(inp.data) for inp in inputs]
+    result = ConformResult()
+    for version, binary in toolchains:
+        minor = _minor(version)
+        with GoImpl(binary, version, timeout=timeout) as go:
+            for n, (inp, left) in enumerate(zip(inputs, python_outcomes), 1):
+                t = time.perf_counter()
+                right = go.run(inp.data)
+                c = compare(*project_outcomes(left, right, minor))
+                status, reason = classify(c, minor, store, left.error)
+                if status == "fail" and predates_format(right, minor):
+                    status, reason = "expected", "the release predates the trace's format version"
+                result.cases.append(Case(
+                    inp.name, inp.group, version, status, c.signature, reason,
+                    _details(c, left, right) if status != "agree" else None,
+                    time.perf_counter() - t,
+                ))
+                if progress:
+                    sys.stderr.write(f"\r[go{version}] {n}/{len(inputs)}")
+                    sys.stderr.flush()
+        if progress:
+            sys.stderr.write("\r\033[K")
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def write_junit(result: ConformResult, path: Path) -> None:
+    """JUnit XML: one ``testsuite`` per toolchain, one ``testcase`` per input (atomically)."""
+    suites = ET.Element("testsuites", name="gotrace-oracle conform",
+                        tests=str(len(result.cases)), failures=str(len(result.failures)),
+                        time=f"{result.seconds:.3f}")
+    by_tc: dict[str, list[Case]] = {}
+    for c in result.cases:
+        by_tc.setdefault(c.toolchain, []).append(c)
+    for version, cases in by_tc.items():
+        suite = ET.SubElement(
+            suites, "testsuite", name=f"go{version}", tests=str(len(cases)),
+            failures=str(sum(c.status == "fail" for c in cases)),
+            skipped=str(sum(c.status in ("expected", "unsupported") for c in cases)),
+            time=f"{sum(c.seconds for c in cases):.3f}",
+        )
+        for c in cases:
+            tc = ET.SubElement(suite, "testcase", classname=f"go{version}.{c.group}",
+                               name=c.input, time=f"{c.seconds:.4f}")
+            if c.status == "fail":
+                fail = ET.SubElement(tc, "failure", message=c.signature, type="divergence")
+                fail.text = json.dumps(c.details, indent=1, ensure_ascii=False)
+            elif c.status in ("expected", "unsupported"):
+                ET.SubElement(tc, "skipped", message=f"{c.status}: {c.signature} ({c.reason})")
+            elif c.status == "known":
+                out = ET.SubElement(tc, "system-out")
+                out.text = f"known: {c.signature} ({c.reason})"
+    tmp = path.with_name(path.name + ".tmp")
+    ET.ElementTree(suites).write(tmp, encoding="utf-8", xml_declaration=True)
+    tmp.replace(path)
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def cmd_conform(args: argparse.Namespace) -> int:
+    """Entry point of ``gotrace-oracle conform``."""
+    from oracle.harness import toolchain
+    from oracle.cli.app import EXIT_FINDING, EXIT_OK, UsageError
+    from oracle.campaign.findings import FindingStore
+
+    if args.count < 0:
+        raise UsageError(f"--count must be at least 0, got {args.count}")
+    versions = [v.strip() for v in (args.go or PINNED).split(",") if v.strip()]
+    if not versions:
+        raise UsageError("--go: no versions given")
+    toolchains: list[tuple[str, Path]] = []
+    for v in versions:
+        m = re.match(r"^1\.(\d+)\b", v)
+        if m is None:
+            raise UsageError(f"--go {v}: not a Go release version (like 1.25.5)")
+        if int(m.group(1)) < 22:
+            raise UsageError(f"--go {v}: releases before 1.22 have no v2 trace parser")
+        try:
+            tc = toolchain.ensure(None if v == PINNED else v)
+            binary = toolchain.build_helper(tc)
+        except toolchain.ToolchainError as e:
+            raise UsageError(f"--go {v}: {str(e).splitlines()[0]}") from None
+        toolchains.append((tc.version, binary))
+    inputs = collect_inputs(count=args.count, seed=args.seed, testdata=not args.no_testdata)
+    store = FindingStore(args.corpus) if args.corpus else FindingStore()
+    result = run_conform(inputs, toolchains, store=store, timeout=args.timeout,
+                         progress=not args.quiet and sys.stderr.isatty())
+    summary = result.summary()
+    for version, t in summary["toolchains"].items():
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(t["counts"].items()))
+        print(f"conform go{version}: {t['cases']} cases: {counts}")
+        if args.verbose:
+            for sig, n in t["signatures"].items():
+                print(f"    {n:5d}  {sig}")
+    for c in result.failures[:50]:
+        d = c.details or {}
+        print(f"FAIL  go{c.toolchain} {c.input}: {c.signature.splitlines()[0]}")
+        if d.get("field"):
+            print(f"      first difference: event #{d.get('index')}, field {d.get('field')}")
+        for side in ("python", "go"):
+            s = d.get(side) or {}
+            end = (s.get("error") or "EOF").splitlines()[0]
+            print(f"      {side:<6} {s.get('status')}: {end}"[:300])
+    if len(result.failures) > 50:
+        print(f"... and {len(result.failures) - 50} more failures")
+    print(f"conform: {'ok' if summary['ok'] else 'FAILED'}: {len(result.cases)} cases, "
+          f"{len(result.failures)} unexpected divergences in {result.seconds:.1f}s")
+    if args.junit:
+        write_junit(result, args.junit)
+    if args.json:
+        _write_json(args.json, summary)
+    return EXIT_OK if summary["ok"] else EXIT_FINDING
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``conform`` subcommand to the CLI's subparsers."""
+    s = subparsers.add_parser(
+        "conform", help="CI conformance check: testdata, corpus and generated traces vs Go",
+        description="Run Go's testdata (from the pinned GOROOT), the corpus (seeds and "
+        "regressions) and --count valid plus --count mutated generated traces through the "
+        "reference parser and each requested Go toolchain. Divergences that are documented Go "
+        "bugs are 'known'; on releases other than the pinned one, documented version "
+        "differences are 'expected'. Exit 1 on any other divergence. See docs/ci.md.",
+    )
+    s.add_argument("--go", default=None, metavar="V1,V2",
+                   help=f"comma-separated Go releases (default: the pinned {PINNED})")
+    s.add_argument("--count", type=int, default=1000,
+                   help="generated traces: this many valid plus this many mutated (default 1000)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the generated traces (default 0)")
+    s.add_argument("--junit", type=Path, default=None, help="write JUnit XML here")
+    s.add_argument("--json", type=Path, default=None, help="write the JSON summary here")
+    s.add_argument("--timeout", type=float, default=20.0, help="seconds Go may take per input")
+    s.add_argument("--no-testdata", action="store_true", help="leave out Go's testdata")
+    s.add_argument("--corpus", type=Path, default=None,
+                   help="corpus directory (default: the repository's corpus/)")
+    s.add_argument("-v", "--verbose", action="store_true",
+                   help="list the signatures of non-agreeing cases per toolchain")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    s.set_defaults(func=cmd_conform)

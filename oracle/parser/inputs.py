@@ -1,0 +1,114 @@
+"""Turning what a user points us at into trace bytes.
+
+Users hand the CLI binary traces, traces in Go's raw text format (the format of
+``testdata/tests/*.test`` and of our repros), whole ``.test`` files, Go fuzz-corpus files
+(``go test fuzz v1``, as in ``testdata/fuzz/FuzzReader``), or directories of any of these.  The
+format is detected from the content, never from the file name, so a repro keeps working when
+renamed.  Conversion from text uses our raw text reader and writer, which produce the same bytes
+as Go's ``raw.TextReader`` + ``raw.Writer`` (tested against the Go helper).
+
+Problems with the *input file* (missing, unreadable, a malformed text trace) raise
+:class:`InputError`: the CLI reports them as usage errors (exit 2).  A binary input is never
+judged here: rejecting it is the parser's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Iterator
+
+from oracle.parser.errors import TraceError
+from oracle.parser.txtar import Expectation, read_test_bytes
+
+__all__ = ["InputError", "TraceInput", "detect_format", "expand_paths", "load", "load_bytes"]
+
+_FUZZ_HEADER: Final = b"go test fuzz v1\n"
+
+
+class InputError(Exception):
+    """The input could not be read or converted; not a verdict on a trace."""
+
+
+@dataclass(frozen=True, slots=True)
+class TraceInput:
+    """A trace ready for parsing: its binary bytes and where it came from."""
+
+    name: str
+    data: bytes
+    format: str  # "binary", "text", "txtar" or "fuzz"
+    expectation: Expectation | None = None  # a .test file's expect section
+
+
+def detect_format(raw: bytes) -> str:
+    """Classify input bytes: ``txtar``, ``fuzz``, ``text`` or ``binary`` (the default)."""
+    if raw.startswith(_FUZZ_HEADER):
+        return "fuzz"
+    head = raw[:4096]
+    if head.startswith(b"-- ") or b"\n-- trace --" in head or b"\n-- expect --" in head:
+        return "txtar"
+    stripped = head.lstrip()
+    if stripped.startswith(b"Trace Go1.") or stripped.startswith(b"#"):
+        return "text"
+    return "binary"
+
+
+def _fuzz_bytes(raw: bytes, name: str) -> bytes:
+    """The single ``[]byte("...")`` value of a Go fuzz-corpus file."""
+    body = raw[len(_FUZZ_HEADER) :].decode("utf-8", "surrogateescape").strip()
+    if not (body.startswith("[]byte(") and body.endswith(")")):
+        raise InputError(f"{name}: not a single []byte value in a go test fuzz v1 file")
+    literal = body[len("[]byte(") : -1]
+    from oracle.parser.gostrconv import unquote
+
+    try:
+        return unquote(literal)
+    except ValueError as e:
+        raise InputError(f"{name}: bad Go string literal: {e}") from None
+
+
+def load_bytes(raw: bytes, name: str = "<input>") -> TraceInput:
+    """Convert input bytes in any supported format to a :class:`TraceInput`."""
+    from oracle.parser import raw as rawfmt
+
+    fmt = detect_format(raw)
+    try:
+        if fmt == "binary":
+            return TraceInput(name, raw, fmt)
+        if fmt == "fuzz":
+            return TraceInput(name, _fuzz_bytes(raw, name), fmt)
+        if fmt == "txtar":
+            expect, text = read_test_bytes(raw, name)
+            return TraceInput(name, rawfmt.text_to_binary(text), fmt, expect)
+        return TraceInput(name, rawfmt.text_to_binary(raw.decode("utf-8", "surrogateescape")), fmt)
+    except TraceError as e:
+        raise InputError(f"{name}: cannot convert {fmt} trace to binary: {e.message}") from None
+
+
+def load(path: str | Path) -> TraceInput:
+    """Read one file (``-`` is standard input) and convert it."""
+    import sys
+
+    if str(path) == "-":
+        return load_bytes(sys.stdin.buffer.read(), "<stdin>")
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory") from None
+    except OSError as e:
+        raise InputError(f"{p}: {e.strerror or e}") from None
+    return load_bytes(raw, str(p))
+
+
+def expand_paths(paths: list[str]) -> Iterator[str]:
+    """Files named directly, and every regular file below named directories, sorted."""
+    for p in paths:
+        q = Path(p)
+        if p != "-" and q.is_dir():
+            for f in sorted(q.rglob("*")):
+                if f.is_file() and not f.name.startswith("."):
+                    yield str(f)
+        else:
+            yield p
+

@@ -1,0 +1,357 @@
+"""The atheris engine (oracle.campaign.atheris_engine): raw structure, mutator, feedback, workers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from oracle.campaign import atheris_engine
+from oracle.campaign.atheris_engine import (
+    _BOOTSTRAP,
+    MAX_LEN,
+    RAW_MUTATIONS,
+    RawTrace,
+    StructureAwareMutator,
+    _Aggregate,
+    _Options,
+    _Tail,
+    WorkerConfig,
+    _libfuzzer_flags,
+    _worker_command,
+    decode,
+    encode,
+    features,
+    generated_seeds,
+    mutate_raw,
+    prepare_seeds,
+    run_campaign,
+)
+from oracle.diff.impls.python import PythonImpl
+from oracle.parser.raw import RawEvent, RawReader
+from oracle.parser.tracev2 import EventType
+from oracle.parser.version import V2_VERSIONS, Version
+
+pytest.importorskip("atheris")
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[bytes]:
+    """Generated seeds (valid and mutated) plus a few real traces."""
+    real = sorted((REPO / "corpus" / "seeds").glob("*.trace"))[:6]
+    return [t.to_binary() for t in generated_seeds("test", 60)] + [p.read_bytes() for p in real]
+
+
+@pytest.fixture(scope="module")
+def valid() -> list[bytes]:
+    """Generated traces that are valid (no mutation applied)."""
+    return [t.to_binary() for t in generated_seeds("valid", 90) if not t.mutations]
+
+
+def _reverse(data: bytes, max_size: int) -> bytes:
+    """A deterministic stand-in for ``atheris.Mutate`` (which only runs inside Fuzz())."""
+    return (data[::-1] + b"x")[:max_size]
+
+
+# --- raw structure ----------------------------------------------------------------------
+
+
+def _batches_consistent(data: bytes) -> None:
+    """Every EventBatch's size equals the encoded size of the events it covers."""
+    rt = decode(data)
+    assert rt is not None and rt.tail == b""
+    for b in rt.batches:
+        if b.header is not None:
+            assert b.header.args[3] == sum(e.encoded_size() for e in b.events)
+        else:
+            assert b.events[0].ev != EventType.EventBatch
+
+
+def test_decode_groups_batches_and_encode_preserves_meaning(valid: list[bytes]) -> None:
+    py = PythonImpl()
+    for data in valid:
+        rt = decode(data)
+        assert rt is not None and rt.batches and rt.tail == b""
+        again = encode(rt)
+        _batches_consistent(again)
+        # Re-encoding only unpads the batch-size varints: the parse is the same.
+        assert py.run(again) == py.run(data)
+        assert encode(decode(again) or rt) == again
+
+
+def test_decode_rejects_bad_header_and_keeps_tail() -> None:
+    assert decode(b"not a trace") is None
+    good = generated_seeds("tail", 1)[0].to_binary()
+    rt = decode(good + b"\x00\xff")  # type byte 0 is invalid: the rest is tail
+    assert rt is not None and rt.tail.endswith(b"\x00\xff")
+    assert encode(rt).endswith(b"\x00\xff")
+
+
+def test_decode_reads_the_usual_header_once_with_the_same_result(
+        seeds: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path for a well-formed v2 header gives what the general path gives."""
+    fast = [decode(d) for d in seeds]
+    monkeypatch.setattr(atheris_engine, "_V2_HEADERS", {})
+    slow = [decode(d) for d in seeds]
+    assert fast == slow
+    assert {rt.version for rt in fast if rt is not None} == set(V2_VERSIONS)
+    # A header that scans but is not the usual one takes the general path, tail included.
+    usual = next(d for d, rt in zip(seeds, fast) if rt is not None and rt.version == 22)
+    odd = b"go  1.22 trace\x00\x00\x00" + usual[16:] + b"\x00\xff"
+    monkeypatch.undo()
+    rt = decode(odd)
+    assert rt is not None and rt.version is Version.Go122 and rt.tail == b"\x00\xff"
+    assert rt.batches == fast[seeds.index(usual)].batches  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", sorted(RAW_MUTATIONS))
+def test_every_raw_operator_applies(name: str, valid: list[bytes]) -> None:
+    """Liveness: each operator edits some generated trace, and the result still encodes."""
+    rng = random.Random(name)
+    applied = 0
+    for data in valid[:20]:
+        rt = decode(data)
+        assert rt is not None
+        if RAW_MUTATIONS[name](rng, rt):
+            applied += 1
+            out = encode(rt)
+            assert RawReader(out).version == rt.version
+    assert applied >= 10
+
+
+def _shape(rt: RawTrace) -> list[tuple[object, list[RawEvent]]]:
+    """Batches as (header args but size, events); events outside batches one by one."""
+    out: list[tuple[object, list[RawEvent]]] = []
+    for b in rt.batches:
+        if b.header is None:
+            out.extend((None, [e]) for e in b.events)
+        else:
+            out.append((b.header.args[:3], b.events))
+    return out
+
+
+def test_structural_mutations_keep_batch_sizes_consistent(valid: list[bytes]) -> None:
+    rng = random.Random(7)
+    for i in range(300):
+        rt = decode(valid[i % len(valid)])
+        assert rt is not None
+        names = mutate_raw(rng, rt, consistent=True)
+        assert set(names) <= set(RAW_MUTATIONS) - {"raw_stale_size"}
+        out = encode(rt)
+        _batches_consistent(out)
+        back = decode(out)
+        assert back is not None and back.tail == b""
+        assert _shape(back) == _shape(rt)
+
+
+# --- the custom mutator --------------------------------------------------------------------
+
+
+def test_mutator_bounded_and_deterministic(seeds: list[bytes]) -> None:
+    models = {t.to_binary(): t for t in generated_seeds("test", 60)}
+    m1 = StructureAwareMutator(_reverse, models=models)
+    m2 = StructureAwareMutator(_reverse, models=models)
+    for i in range(400):
+        data = seeds[i % len(seeds)]
+        max_size = (64, 512, 4096, 1 << 20)[i % 4]
+        out = m1(data, max_size, i)
+        assert isinstance(out, bytes) and len(out) <= max_size
+        assert m2(data, max_size, i) == out
+        names = m1.mutations_for(out)
+        assert names and m1.mutations_for(out + b"?") == ()
+    assert set(m1.paths) == {"libfuzzer", "raw", "strategies"}
+
+
+def test_mutator_decode_cache_hands_out_fresh_copies(valid: list[bytes]) -> None:
+    """A remembered decode is not changed by the edits made to the copy handed out."""
+    m = StructureAwareMutator(_reverse, byte_share=0.0)
+    fresh = StructureAwareMutator(_reverse, byte_share=0.0)
+    for i in range(60):
+        data = valid[i % 5]
+        assert m(data, 1 << 20, i) == fresh(data, 1 << 20, i)
+        fresh._decoded.clear()
+    assert len(m._decoded) == 5
+
+
+def test_mutator_falls_back_to_bytes_on_garbage() -> None:
+    m = StructureAwareMutator(_reverse, byte_share=0.0)
+    for seed in range(20):
+        assert m(b"garbage", 100, seed) == b"egabragx"
+        assert m.mutations_for(b"egabragx") == ("libfuzzer",)
+
+
+# --- feedback features ------------------------------------------------------------------------
+
+
+def test_features_distinguish_structure_and_outcome(valid: list[bytes]) -> None:
+    f = [set(features(d, "agree", "accepted", "accepted")) for d in valid[:10]]
+    assert all(f)
+    assert len({frozenset(x) for x in f}) > 5
+    garbage = set(features(b"xx", "agree", "rejected", "rejected"))
+    assert 1 in garbage and len(garbage) == 2
+    assert set(features(valid[0], "go-panic:x", "rejected", "panic")) != f[0]
+
+
+def test_features_from_the_canonical_output(valid: list[bytes]) -> None:
+    """With the check's canonical JSON lines, features come from them, not from a decode."""
+    from oracle.campaign.checker import _dump_bytes
+
+    outs = [_dump_bytes(d) for d in valid[:10]]
+    f = [set(features(d, "agree", "accepted", "accepted", o)) for d, o in zip(valid, outs)]
+    assert all(len(x) > 5 for x in f) and len({frozenset(x) for x in f}) > 5
+    # The input bytes only give the version: the rest is read off the output.
+    assert set(features(valid[0][:16], "agree", "accepted", "accepted", outs[0])) == f[0]
+    # Where a rejection happened counts, the numbers in its text do not.
+    err = b'{"i":0,"kind":"Sync","time":1}\n{"end":"error","error":"bad thing at %d"}\n'
+    e1 = set(features(valid[0], "agree", "rejected", "rejected", err % 1))
+    assert e1 == set(features(valid[0], "agree", "rejected", "rejected", err % 77))
+    other = err.replace(b"bad", b"odd") % 1
+    assert e1 != set(features(valid[0], "agree", "rejected", "rejected", other))
+    assert set(features(b"xx", "agree", "rejected", "rejected", b'{"end":"error"}\n')) >= {1}
+
+
+def test_checker_keeps_its_last_output(pinned_helper: Path, valid: list[bytes],
+                                       tmp_path: Path) -> None:
+    """The feedback reads ``CaseChecker.last_output``: Python's lines of the last check."""
+    from oracle.campaign.checker import CaseChecker, _dump_bytes
+    from oracle.campaign.findings import FindingStore
+
+    with CaseChecker(pinned_helper, "1.27.3", FindingStore(tmp_path), minimize=False) as ch:
+        for d in (valid[0], b"garbage"):
+            ch.check(d)
+            assert ch.last_output == _dump_bytes(d)
+
+
+def test_libfuzzer_flags_bound_the_input_size(tmp_path: Path) -> None:
+    cfg = WorkerConfig(job=1, seed="s", out=tmp_path / "o", go_binary=tmp_path / "g",
+                       go_version="1.27.3", seconds=5.0)
+    flags = _libfuzzer_flags(cfg)
+    assert f"-max_len={MAX_LEN}" in flags and "-max_total_time=35" in flags
+    assert not any(f.startswith("-use_value_profile=1") for f in flags)
+
+
+# --- the parent's bookkeeping ----------------------------------------------------------------
+
+
+def test_tail_reads_only_complete_lines(tmp_path: Path) -> None:
+    p = tmp_path / "job.jsonl"
+    t = _Tail(p)
+    assert list(t.read()) == []
+    p.write_bytes(b'{"a": 1}\n{"b"')
+    assert list(t.read()) == [{"a": 1}]
+    with open(p, "ab") as f:
+        f.write(b': 2}\n')
+    assert list(t.read()) == [{"b": 2}]
+
+
+def test_aggregate_sums_worker_snapshots() -> None:
+    from oracle.campaign.checker import CaseStats
+
+    agg = _Aggregate()
+    for job, n in ((0, 10), (1, 5)):
+        st = CaseStats(cases=n)
+        st.go.update(accepted=n - 1, rejected=1)
+        agg.add({"type": "stats", "job": job, "seconds": 1.0, "mutator": {"raw": n},
+                 "stats": st.to_json()})
+    agg.add({"type": "finding", "job": 1, "signature": "s", "verdict": "go-panic",
+             "repro": "/r", "seed": None, "mutations": []})
+    st = agg.stats()
+    assert (st.cases, st.go_accepted, st.go_rejected) == (15, 13, 2)
+    assert agg.exec_per_second() == 15.0 and agg.mutator()["raw"] == 15
+    assert agg.findings["s"]["repro"] == "/r"
+
+
+def test_prepare_seeds_dedupes_and_skips_metadata(tmp_path: Path) -> None:
+    reg = tmp_path / "regressions" / "x"
+    reg.mkdir(parents=True)
+    (reg / "repro.trace").write_bytes(b"go 1.22 trace\0\0\0")
+    (reg / "metadata.json").write_text("{}")
+    n = prepare_seeds(tmp_path / "out", seed="s", generated=5,
+                      corpus_dirs=(tmp_path / "regressions", tmp_path / "regressions"))
+    assert n == 6 == len(list((tmp_path / "out").iterdir()))
+
+
+# --- real workers and campaigns (Go helper, subprocesses) ---------------------------------
+
+
+def _records(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.slow
+def test_worker_runs_to_its_budget(tmp_path: Path, pinned_helper: Path) -> None:
+    seeds_dir = tmp_path / "seeds"
+    prepare_seeds(seeds_dir, seed="w", generated=30)
+    opts = _Options(jobs=1, seconds=None, max_examples=400, seed="w", instrument=False,
+                    minimize=False, quiet=True, corpus_root=tmp_path / "corpus", generated=30,
+                    binary=pinned_helper, version="1.27.3")
+    out = tmp_path / "job.jsonl"
+    cmd = _worker_command(opts, 0, out, (tmp_path / "queue", seeds_dir))
+    (tmp_path / "queue").mkdir()
+    proc = subprocess.run(cmd, capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    recs = _records(out)
+    assert recs[0]["type"] == "start" and recs[-1]["type"] == "done"
+    done = recs[-1]
+    stats = done["stats"]
+    assert isinstance(stats, dict) and stats["cases"] == 400
+    assert sum(stats["go"].values()) == 400
+    mutator = done["mutator"]
+    assert isinstance(mutator, dict) and mutator.get("raw", 0) > 0 and mutator.get("libfuzzer", 0) > 0
+
+
+def _campaign_args(tmp_path: Path, **kw: object) -> argparse.Namespace:
+    args = argparse.Namespace(time=None, max_examples=None, jobs=1, seed="t", report=None,
+                              go=None, goroot=None, no_minimize=True, instrument=False,
+                              corpus=tmp_path / "corpus", generated_seeds=40, quiet=True)
+    for k, v in kw.items():
+        setattr(args, k, v)
+    return args
+
+
+@pytest.mark.slow
+def test_campaign_writes_a_report(tmp_path: Path, pinned_helper: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "report.json"
+    rc = run_campaign(_campaign_args(tmp_path, time=4.0, report=report))
+    r = json.loads(report.read_text())
+    assert r["engine"] == "atheris" and r["jobs"] == 1
+    assert r["cases"] > 100 and r["seconds"] > 3.5 and r["cases_per_second"] > 0
+    assert r["exec_per_second"] > 0 and isinstance(r["known"], int)
+    assert r["worker_errors"] == []
+    assert rc == (1 if r["divergences"] else 0)
+    for d in r["divergences"]:
+        assert {"signature", "class", "repro"} <= set(d) and Path(d["repro"]).is_dir()
+    assert "fuzz:" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_campaign_survives_sigterm(tmp_path: Path, pinned_helper: Path) -> None:
+    """SIGTERM to the parent stops the workers and still writes the report."""
+    report = tmp_path / "report.json"
+    cmd = [sys.executable, "-m", "oracle.campaign.atheris_engine", "campaign", "--time", "60",
+           "--jobs", "2", "--seed", "sig", "--no-minimize", "--quiet", "--generated-seeds", "40",
+           "--corpus", str(tmp_path / "corpus"), "--report", str(report)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(6)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    r = json.loads(report.read_text())
+    assert r["interrupted"] == "SIGTERM"
+    assert r["cases"] > 0 and r["worker_errors"] == [], err.decode()[-2000:]
+    assert set(r["workers"]) == {"0", "1"}
+    assert proc.returncode == (1 if r["divergences"] else 0)
+    assert b"fuzz:" in out
+
+
+def test_bootstrap_is_the_module_entry() -> None:
+    assert "worker_main" in _BOOTSTRAP and "instrument_imports" in _BOOTSTRAP

@@ -1,0 +1,115 @@
+"""Tests of oracle.campaign.hypothesis_engine: the ``fuzz`` subcommand's options, dispatch, exit status and report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+
+import pytest
+
+from oracle.campaign import hypothesis_engine as fuzz
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gotrace-oracle")
+    fuzz.register(p.add_subparsers(dest="command", required=True))
+    return p
+
+
+def test_register_defaults() -> None:
+    args = _parser().parse_args(["fuzz"])
+    assert args.func is fuzz.cmd_fuzz
+    assert (args.time, args.max_examples, args.jobs, args.engine) == (None, None, 2, "hypothesis")
+    assert (args.seed, args.report, args.no_minimize, args.go) == (None, None, False, None)
+    assert (args.max_events, args.max_generations, args.mutants) == (40, 2, 3)
+
+
+def test_register_options() -> None:
+    args = _parser().parse_args([
+        "fuzz", "--time", "60", "--jobs", "3", "--engine", "atheris", "--seed", "42",
+        "--report", "r.json", "--no-minimize", "--go", "1.25.5", "--max-events", "10",
+    ])
+    assert (args.time, args.jobs, args.engine, args.seed) == (60.0, 3, "atheris", "42")
+    assert args.report == Path("r.json") and args.no_minimize and args.go == "1.25.5"
+
+
+@pytest.mark.parametrize("argv", [
+    ["--time", "5", "--max-examples", "3"],  # one limit only
+    ["--time", "0"],
+    ["--jobs", "0"],
+    ["--max-examples", "x"],
+    ["--engine", "afl"],
+])
+def test_register_rejects_bad_options(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        _parser().parse_args(["fuzz", *argv])
+    assert e.value.code == 2
+
+
+def test_atheris_engine_is_dispatched(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[argparse.Namespace] = []
+
+    def run_campaign(args: argparse.Namespace) -> int:
+        seen.append(args)
+        return 1
+
+    stub = types.ModuleType("oracle.campaign.atheris_engine")
+    stub.run_campaign = run_campaign  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "oracle.campaign.atheris_engine", stub)
+    assert fuzz.main(["--engine", "atheris", "--time", "1", "--seed", "5"]) == 1
+    assert seen and seen[0].engine == "atheris" and seen[0].seed == "5"
+
+
+def test_bad_corpus_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert fuzz.main(["--max-examples", "1", "--corpus", str(tmp_path / "missing")]) == 2
+    assert "not a directory" in capsys.readouterr().err
+
+
+def test_fuzz_runs_and_writes_the_report(pinned_helper: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report_path = tmp_path / "out" / "report.json"
+    status = fuzz.main(["--max-examples", "200", "--jobs", "2", "--seed", "3", "-q",
+                        "--corpus", str(corpus), "--report", str(report_path),
+                        "--max-events", "20"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    report = json.loads(report_path.read_text())
+    assert report["cases"] == 200 and report["seed"] == "3" and report["jobs"] == 2
+    assert report["engine"] == "hypothesis" and report["toolchain"] == "1.27.3"
+    assert report["divergences"] == [] and isinstance(report["known"], int)
+    assert report["cases_per_second"] > 0 and report["seconds"] > 0
+    assert "fuzz: 200 cases" in out and "new divergences: 0" in out
+
+
+def test_sigint_ends_a_real_campaign_with_a_report(pinned_helper: Path, tmp_path: Path) -> None:
+    """``fuzz`` end to end in a subprocess: Ctrl-C stops it early with the summary and report."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report_path = tmp_path / "report.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oracle.campaign.hypothesis_engine", "--time", "120", "--jobs", "2", "--seed", "9",
+         "--corpus", str(corpus), "--report", str(report_path), "--max-events", "20"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        time.sleep(3)
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    report = json.loads(report_path.read_text())
+    assert report["interrupted"] == "SIGINT" and report["cases"] > 0
+    assert report["seconds"] < 60
+    assert "interrupted by SIGINT" in out
