@@ -1,4 +1,7 @@
-"""The differential campaign: generate cases, check each against Go, keep what is new.
+"""One case through both parsers: compare, classify, keep what is new.
+
+The campaign engines (:mod:`oracle.campaign.hypothesis_engine`, :mod:`oracle.campaign.atheris_engine`)
+run one :class:`CaseChecker` per worker process; this module is what they share.
 
 Theory of operation
 ===================
@@ -40,46 +43,19 @@ Timeouts.  Python gets ``python_timeout`` seconds per parse, enforced with ``SIG
 Go's timeout is the helper's: a request that outlives it kills the helper, a helper that dies
 mid-request is a crash; both become ``go-crash`` findings and the next request starts a fresh
 helper.
-
-Parent.  Workers stream messages on a ``multiprocessing.Queue``: a cumulative
-:class:`CaseStats` snapshot about four times a second, each new finding as it is saved, and a
-final snapshot.  The parent sums the latest snapshot of each worker, prints a live progress
-line (self-overwriting on a terminal, one line every 10 s otherwise), stops the workers at the
-time limit (``--max-examples`` is split between the workers, which stop by themselves), and
-returns the report (:func:`write_report` writes it atomically, :func:`format_summary` renders
-it).  SIGINT and SIGTERM only set a flag: the parent then stops the workers the same way, waits
-for their final snapshots (killing stragglers after a grace period), and reports as usual.
-Workers ignore SIGINT (a terminal's Ctrl-C reaches the whole process group), and so do their Go
-helpers, which inherit the ignored disposition.
-
-Resume.  "New" means new to the corpus: a second campaign over the same corpus reports a
-finding saved by the first as known, so campaigns resume from ``corpus/`` without any state
-of their own.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import math
-import multiprocessing
-import os
-import queue as queue_mod
-import random
-import shutil
 import signal
-import sys
-import tempfile
 import threading
 import time
-import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from types import FrameType
-from typing import Any, Final, Protocol, TextIO, TypeVar, cast
+from typing import Any, Final, Literal, Protocol, TypeVar, cast
 
 from oracle.parser.canonical import dump_trace
 from oracle.diff.compare import Comparison, Verdict, compare
@@ -89,20 +65,12 @@ from oracle.diff.outcome import Outcome, Status
 from oracle.harness.helper import GoHelper, HelperResult
 
 __all__ = [
-    "CampaignConfig",
-    "Case",
     "CaseChecker",
     "CaseStats",
     "FindingStoreLike",
-    "GenParams",
     "Impl",
     "NewFinding",
-    "case_for_seed",
-    "default_checker",
-    "family",
-    "format_summary",
-    "run_campaign",
-    "write_report",
+    "WorkerMessage",
 ]
 
 _T = TypeVar("_T")
@@ -287,6 +255,57 @@ class CaseStats:
         for name in ("verdicts", "go", "python", "signatures", "known_signatures"):
             getattr(self, name).update(getattr(other, name))
         self.new.extend(other.new)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerMessage:
+    """What a campaign worker tells its parent: a cumulative statistics snapshot (``stats``),
+    a finding as soon as it is saved (``finding``), an engine error (``error``), and a final
+    snapshot with the generator's error count (``done``).  The Hypothesis-model engine sends
+    these over a ``multiprocessing`` queue; the atheris engine writes them as JSON lines."""
+
+    kind: Literal["stats", "finding", "error", "done"]
+    job: int
+    stats: CaseStats | None = None
+    finding: NewFinding | None = None
+    error: str | None = None
+    generator_errors: int = 0
+    generator_error_sample: str | None = None
+    #: The atheris engine's extras: the worker's own elapsed seconds and its mutator counts.
+    seconds: float | None = None
+    mutator: Mapping[str, int] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able record."""
+        out: dict[str, Any] = {"type": self.kind, "job": self.job}
+        if self.stats is not None:
+            out["stats"] = self.stats.to_json()
+        if self.finding is not None:
+            out["finding"] = asdict(self.finding)
+        if self.error is not None:
+            out["traceback"] = self.error
+        if self.kind == "done":
+            out["generator_errors"] = self.generator_errors
+            out["generator_error_sample"] = self.generator_error_sample
+        if self.seconds is not None:
+            out["seconds"] = self.seconds
+        if self.mutator is not None:
+            out["mutator"] = dict(self.mutator)
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> WorkerMessage:
+        """Inverse of :meth:`to_json`."""
+        st, f = obj.get("stats"), obj.get("finding")
+        return cls(
+            kind=obj["type"], job=int(obj.get("job", 0)),
+            stats=CaseStats.from_json(st) if st is not None else None,
+            finding=NewFinding(**f) if f is not None else None,
+            error=obj.get("traceback"),
+            generator_errors=int(obj.get("generator_errors") or 0),
+            generator_error_sample=obj.get("generator_error_sample"),
+            seconds=obj.get("seconds"), mutator=obj.get("mutator"),
+        )
 
 
 # --- the checker ---------------------------------------------------------------------------
@@ -512,441 +531,3 @@ class CaseChecker:
         return minimize(data, keep, deadline=time.monotonic() + self.minimize_seconds)
 
 
-# --- case generation -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class GenParams:
-    """How cases are generated: model size, trace versions, mutants per valid trace."""
-
-    max_events: int = 40
-    max_generations: int = 2
-    versions: tuple[int, ...] | None = None  # trace versions (22, 23, 25, 26); None: all
-    mutants: int = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One generated input: bytes, the mutations applied, and the seed that rebuilds it."""
-
-    data: bytes
-    mutations: tuple[str, ...]
-    seed: str
-
-
-def _model(params: GenParams) -> tuple[Any, Any]:
-    from strategies import trace_params
-
-    return trace_params(versions=params.versions, max_events=params.max_events,
-                        max_generations=params.max_generations)
-
-
-def family(base: str, params: GenParams, model: tuple[Any, Any] | None = None) -> list[Case]:
-    """The valid trace seeded by ``base`` and its ``params.mutants`` mutants."""
-    from strategies import RandomChooser, draw_valid, mutate
-
-    vs, template = model if model is not None else _model(params)
-    tr = draw_valid(RandomChooser(random.Random(base)), vs, template)
-    cases = [Case(tr.to_binary(), (), base)]
-    for k in range(params.mutants):
-        s = f"{base}:{k}"
-        m = mutate(RandomChooser(random.Random(s)), tr)
-        cases.append(Case(m.to_binary(), tuple(m.mutations), s))
-    return cases
-
-
-def case_for_seed(seed: str, params: GenParams | None = None) -> Case:
-    """Rebuild the case a campaign generated under ``seed`` (with the same ``params``)."""
-    from strategies import RandomChooser, draw_valid, mutate
-
-    p = params or GenParams()
-    vs, template = _model(p)
-    parts = seed.split(":")
-    if len(parts) < 4:
-        tr = draw_valid(RandomChooser(random.Random(seed)), vs, template)
-        return Case(tr.to_binary(), (), seed)
-    base = ":".join(parts[:-1])
-    tr = draw_valid(RandomChooser(random.Random(base)), vs, template)
-    m = mutate(RandomChooser(random.Random(seed)), tr)
-    return Case(m.to_binary(), tuple(m.mutations), seed)
-
-
-def versions_for(go_version: str) -> tuple[int, ...] | None:
-    """Trace versions a toolchain can read (None: all of them)."""
-    from oracle.parser.version import V2_VERSIONS
-
-    try:
-        minor = int(go_version.split(".")[1])
-    except (IndexError, ValueError):
-        return None
-    vs = tuple(int(v) for v in V2_VERSIONS if int(v) <= minor)
-    return vs if vs and len(vs) < len(V2_VERSIONS) else None
-
-
-# --- the campaign --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CampaignConfig:
-    """Everything a campaign and its workers need (picklable, for ``spawn``)."""
-
-    go_binary: Path
-    go_version: str
-    corpus: Path | None = None  # FindingStore root; None: the repository's corpus/
-    jobs: int = 2
-    time_limit: float | None = 60.0
-    max_examples: int | None = None
-    seed: str = "0"
-    minimize: bool = True
-    minimize_seconds: float = 30.0
-    timeout: float = 10.0
-    python_timeout: float = 10.0
-    gen: GenParams = GenParams()
-    engine: str = "hypothesis"
-    #: Builds a worker's checker: ``(config, job, should_stop) -> CaseChecker`` (module level,
-    #: so that it pickles).
-    checker_factory: Callable[[CampaignConfig, int, Callable[[], bool]], CaseChecker] | None = None
-    progress: bool = True
-    stats_interval: float = 0.25
-    grace: float | None = None  # seconds to wait for workers after stopping; None: timeout + 5
-
-
-def default_checker(config: CampaignConfig, job: int, should_stop: Callable[[], bool]) -> CaseChecker:
-    """The real checker: Go helper, reference parser, the corpus' finding store."""
-    from oracle.campaign.findings import FindingStore
-
-    store = FindingStore(config.corpus) if config.corpus is not None else FindingStore()
-    return CaseChecker(
-        config.go_binary, config.go_version, store, timeout=config.timeout,
-        python_timeout=config.python_timeout, minimize=config.minimize,
-        minimize_seconds=config.minimize_seconds, should_stop=should_stop,
-    )
-
-
-def _quota(config: CampaignConfig, job: int) -> int | None:
-    if config.max_examples is None:
-        return None
-    n, r = divmod(config.max_examples, config.jobs)
-    return n + (1 if job < r else 0)
-
-
-def _worker_main(job: int, config: CampaignConfig, q: Any, stop: Any) -> None:
-    """A worker process: generate and check cases until told to stop or out of quota."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    factory = config.checker_factory or default_checker
-    try:
-        checker = factory(config, job, stop.is_set)
-    except Exception:  # noqa: BLE001 - reported to the parent, which decides the exit status
-        q.put(("error", job, traceback.format_exc()))
-        q.put(("done", job, CaseStats().to_json(), 0, None))
-        return
-    quota = _quota(config, job)
-    model = _model(config.gen)
-    gen_errors, first_gen_error = 0, None
-    parent = os.getppid()
-    last_sent = time.monotonic()
-    st = checker.stats
-    try:
-        i = 0
-        while not stop.is_set() and (quota is None or st.cases < quota):
-            try:
-                cases = family(f"{config.seed}:{job}:{i}", config.gen, model)
-            except Exception:  # noqa: BLE001 - a generator bug: count it, keep fuzzing
-                gen_errors += 1
-                first_gen_error = first_gen_error or f"seed {config.seed}:{job}:{i}\n" + traceback.format_exc()
-                cases = []
-            i += 1
-            for case in cases:
-                if stop.is_set() or (quota is not None and st.cases >= quota):
-                    break
-                n_new = len(st.new)
-                checker.check(case.data, mutations=case.mutations, seed=case.seed)
-                for f in st.new[n_new:]:
-                    q.put(("finding", job, asdict(f)))
-                now = time.monotonic()
-                if now - last_sent >= config.stats_interval:
-                    q.put(("stats", job, st.to_json()))
-                    last_sent = now
-                    if os.getppid() != parent:  # orphaned (the parent was killed): stop
-                        stop.set()
-    except Exception:  # noqa: BLE001
-        q.put(("error", job, traceback.format_exc()))
-    finally:
-        checker.close()
-        q.put(("done", job, st.to_json(), gen_errors, first_gen_error))
-
-
-class _Progress:
-    """The live status line: self-overwriting on a terminal, a line per ``interval`` otherwise."""
-
-    def __init__(self, stream: TextIO, *, enabled: bool, interval: float = 10.0) -> None:
-        self.stream = stream
-        self.enabled = enabled
-        self.tty = enabled and stream.isatty()
-        self.interval = 0.25 if self.tty else interval
-        self._last = time.monotonic()
-        self._shown = False
-
-    def update(self, line: str, *, force: bool = False) -> None:
-        """Show ``line`` if it is time to."""
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self._last < self.interval:
-            return
-        self._last = now
-        if self.tty:
-            width = shutil.get_terminal_size((100, 20)).columns
-            self.stream.write("\r" + line[: width - 1] + "\033[K")
-            self._shown = True
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        """Remove the status line from a terminal."""
-        if self._shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-            self._shown = False
-
-
-def _progress_line(elapsed: float, stats: CaseStats, new: Mapping[str, Any]) -> str:
-    rate = stats.cases / elapsed if elapsed > 0 else 0.0
-    judged = stats.go_accepted + stats.go_rejected
-    acc = 100.0 * stats.go_accepted / judged if judged else 0.0
-    known = {s: n for s, n in stats.known_signatures.items() if s not in new}
-    parts = [
-        f"[{elapsed:5.0f}s] {stats.cases:,} cases, {rate:,.0f}/s",
-        f"go accept {acc:.0f}% reject {100 - acc:.0f}%" if judged else "go -",
-        f"new {len(new)}, known {len(known)}",
-    ]
-    top = [(n, s) for s, n in stats.signatures.items()]
-    top.sort(reverse=True)
-    if top:
-        parts.append("; ".join(f"{s[:60]} x{n}" for n, s in top[:3]))
-    return " | ".join(parts)
-
-
-@contextlib.contextmanager
-def _stop_signals(flag: list[int]) -> Iterator[None]:
-    """SIGINT/SIGTERM append their number to ``flag`` instead of killing (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        flag.append(signum)
-
-    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
-
-
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Ignore SIGINT while starting workers: spawned children (and their Go helpers) inherit
-    the ignored disposition, so a terminal's Ctrl-C reaches only the parent's handler."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
-
-
-def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> dict[str, Any]:
-    """Run a campaign to its limit (or a signal) and return the report."""
-    err = err if err is not None else sys.stderr
-    if config.jobs < 1:
-        raise ValueError("jobs must be at least 1")
-    ctx = multiprocessing.get_context("spawn")
-    q: Any = ctx.Queue()
-    stop: Any = ctx.Event()
-    progress = _Progress(err, enabled=config.progress)
-    grace = config.grace if config.grace is not None else config.timeout + 5.0
-    signals: list[int] = []
-    snapshots: dict[int, CaseStats] = {}
-    new: dict[str, dict[str, Any]] = {}
-    worker_errors: list[str] = []
-    gen_errors = 0
-    gen_error_sample: str | None = None
-    done: set[int] = set()
-    first_stats: float | None = None
-    started = datetime.now(timezone.utc)
-    t0 = time.monotonic()
-    deadline = t0 + config.time_limit if config.time_limit is not None else math.inf
-    stopped_at: float | None = None
-
-    def total() -> CaseStats:
-        agg = CaseStats()
-        for s in snapshots.values():
-            agg.merge(s)
-        return agg
-
-    def handle(msg: tuple[Any, ...]) -> None:
-        nonlocal first_stats, gen_errors, gen_error_sample
-        kind, job = msg[0], msg[1]
-        if kind in ("stats", "done"):
-            snapshots[job] = CaseStats.from_json(msg[2])
-            if first_stats is None and snapshots[job].cases:
-                first_stats = time.monotonic()
-        if kind == "finding":
-            f = msg[2]
-            new.setdefault(f["signature"], f)
-        elif kind == "error":
-            worker_errors.append(f"job {job}: {msg[2]}")
-        elif kind == "done":
-            done.add(job)
-            gen_errors += msg[3]
-            gen_error_sample = gen_error_sample or msg[4]
-            for f in snapshots[job].new:
-                new.setdefault(f.signature, asdict(f))
-
-    procs = [ctx.Process(target=_worker_main, args=(job, config, q, stop), name=f"fuzz-{job}",
-                         daemon=True) for job in range(config.jobs)]
-    with _stop_signals(signals):
-        with _sigint_ignored():
-            for p in procs:
-                p.start()
-        try:
-            while len(done) < len(procs):
-                now = time.monotonic()
-                if stopped_at is None and (signals or now >= deadline):
-                    stop.set()
-                    stopped_at = now
-                if stopped_at is not None and now - stopped_at > grace:
-                    break
-                try:
-                    handle(q.get(timeout=0.1))
-                except queue_mod.Empty:
-                    if all(not p.is_alive() for p in procs):
-                        break  # every worker is gone; whatever they sent has been read
-                progress.update(_progress_line(now - t0, total(), new))
-        finally:
-            stop.set()
-            # Drain what is left (a worker's last messages may still be in flight), then reap.
-            drain_until = time.monotonic() + 2.0
-            while len(done) < len(procs) and time.monotonic() < drain_until:
-                try:
-                    handle(q.get(timeout=0.05))
-                except queue_mod.Empty:
-                    if all(not p.is_alive() for p in procs):
-                        break
-            for p in procs:
-                p.join(timeout=0.5)
-                if p.is_alive():
-                    p.terminate()
-                    p.join(timeout=2)
-                if p.exitcode not in (0, None) and (job := procs.index(p)) not in done:
-                    worker_errors.append(f"job {job}: exited with status {p.exitcode}")
-            progress.clear()
-            q.close()
-            q.join_thread()
-    seconds = time.monotonic() - t0
-    stats = total()
-    return _report(config, stats, new, seconds, started, signals, worker_errors,
-                   gen_errors, gen_error_sample, (first_stats - t0) if first_stats else None)
-
-
-def _report(config: CampaignConfig, stats: CaseStats, new: Mapping[str, Mapping[str, Any]],
-            seconds: float, started: datetime, signals: Sequence[int], worker_errors: list[str],
-            gen_errors: int, gen_error_sample: str | None, startup: float | None) -> dict[str, Any]:
-    """The campaign report (the keys ``make fuzz``'s consumers rely on come first)."""
-    known = {s: n for s, n in sorted(stats.known_signatures.items()) if s not in new}
-    divergences = [
-        {"signature": sig, "class": f["verdict"], "repro": f["repro"],
-         "cases": stats.signatures.get(sig, 1), "seed": f["seed"], "mutations": f["mutations"]}
-        for sig, f in new.items()
-    ]
-    return {
-        "cases": stats.cases,
-        "seconds": round(seconds, 3),
-        "cases_per_second": round(stats.cases / seconds, 1) if seconds > 0 else 0.0,
-        "divergences": divergences,
-        "known": len(known),
-        "known_cases": sum(known.values()),
-        "known_signatures": known,
-        "verdicts": dict(sorted(stats.verdicts.items())),
-        "go": dict(sorted(stats.go.items())),
-        "python": dict(sorted(stats.python.items())),
-        "engine": config.engine,
-        "toolchain": config.go_version,
-        "seed": config.seed,
-        "jobs": config.jobs,
-        "limit": {"time": config.time_limit, "max_examples": config.max_examples},
-        "generator": {"max_events": config.gen.max_events,
-                      "max_generations": config.gen.max_generations,
-                      "versions": list(config.gen.versions) if config.gen.versions else None,
-                      "mutants_per_valid": config.gen.mutants},
-        "minimize": config.minimize,
-        "interrupted": signal.Signals(signals[0]).name if signals else None,
-        "started": started.isoformat(timespec="seconds"),
-        "startup_seconds": round(startup, 3) if startup is not None else None,
-        "fast_path_cases": stats.fast_path,
-        "minimize_errors": stats.minimize_errors,
-        "cpu_seconds": {"python": round(stats.seconds_python, 3), "go": round(stats.seconds_go, 3),
-                        "minimize": round(stats.seconds_minimize, 3)},
-        "generator_errors": gen_errors,
-        "generator_error_sample": gen_error_sample,
-        "worker_errors": worker_errors,
-    }
-
-
-def write_report(path: Path | str, report: Mapping[str, Any]) -> None:
-    """Write ``report`` as JSON atomically: a temporary file in the same directory, fsync,
-    rename over ``path``."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(report, f, indent=1, ensure_ascii=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def format_summary(report: Mapping[str, Any]) -> str:
-    """A human-readable summary of a report (what ``fuzz`` prints at the end)."""
-    lines = [
-        f"fuzz: {report['cases']:,} cases in {report['seconds']:.1f} s "
-        f"({report['cases_per_second']:,.0f}/s); engine {report.get('engine', '?')}, "
-        f"{report.get('jobs', '?')} jobs, go {report.get('toolchain', '?')}, "
-        f"seed {report.get('seed', '?')}"
-        + (f"; interrupted by {report['interrupted']}" if report.get("interrupted") else ""),
-    ]
-    go = report.get("go") or {}
-    if go:
-        lines.append("  go: " + ", ".join(f"{n:,} {k}" for k, n in go.items()))
-    verdicts = report.get("verdicts") or {}
-    if verdicts:
-        lines.append("  verdicts: " + ", ".join(f"{k} {n:,}" for k, n in verdicts.items()))
-    divs = report.get("divergences") or []
-    lines.append(f"  new divergences: {len(divs)}")
-    for d in divs:
-        lines.append(f"    [{d['class']}] {d['signature']}  ({d.get('cases', 1)} cases)")
-        lines.append(f"      repro: {d['repro']}")
-    known = report.get("known_signatures") or {}
-    lines.append(f"  known signatures seen again: {report.get('known', len(known))}"
-                 f" ({report.get('known_cases', sum(known.values())):,} cases)")
-    for sig, n in known.items():
-        lines.append(f"    {sig}  x{n}")
-    if report.get("minimize_errors"):
-        lines.append(f"  minimizer errors: {report['minimize_errors']} (findings kept unminimized)")
-    if report.get("generator_errors"):
-        lines.append(f"  generator errors: {report['generator_errors']} (first below)")
-        lines.append("    " + str(report.get("generator_error_sample") or "").strip().replace("\n", "\n    "))
-    for e in report.get("worker_errors") or []:
-        lines.append("  worker error: " + str(e).strip().replace("\n", "\n    "))
-    return "\n".join(lines)

@@ -51,20 +51,25 @@ errors.
 
 from __future__ import annotations
 
-import argparse
 import json
-import random
 import re
 import sys
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from oracle.campaign.sources import default_corpus_root
+from oracle.campaign.sources import (
+    Input,
+    corpus_inputs,
+    default_corpus_root,
+    generated_inputs,
+    go_testdata_inputs,
+)
+from oracle.harness import toolchain
 from oracle.diff.compare import Comparison, compare
 from oracle.diff.outcome import Outcome, Status
 
@@ -82,7 +87,6 @@ __all__ = [
     "expected_difference",
     "predates_format",
     "project_outcomes",
-    "register",
     "run_conform",
     "write_junit",
 ]
@@ -181,70 +185,17 @@ def predates_format(right: Outcome, minor: int) -> bool:
 # --- Inputs ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Input:
-    """One conformance input: a name (unique in a run), a group, bytes, and what made it."""
-
-    name: str
-    group: str  # testdata, corpus or generated
-    data: bytes
-    mutations: tuple[str, ...] = ()
-
-
-def _testdata_inputs() -> Iterator[Input]:
-    from oracle.harness import toolchain
-    from oracle.cli.app import _goroot_inputs
-    from oracle.parser.inputs import InputError, load
-
-    goroot = toolchain.pinned().goroot
-    for path in _goroot_inputs(goroot):
-        try:
-            inp = load(path)
-        except InputError:
-            continue
-        rel = Path(path).relative_to(goroot / "src" / "internal" / "trace")
-        yield Input(f"testdata/{rel}", "testdata", inp.data)
-
-
-def _corpus_inputs(corpus: Path) -> Iterator[Input]:
-    from oracle.parser.inputs import InputError, load
-
-    for p in sorted((corpus / "seeds").glob("*")):
-        if p.is_file() and not p.name.startswith("."):
-            try:
-                yield Input(f"corpus/seeds/{p.name}", "corpus", load(p).data)
-            except InputError:
-                continue
-    regressions = corpus / "regressions"
-    if regressions.is_dir():
-        for d in sorted(regressions.iterdir()):
-            if d.is_dir() and (d / "repro.trace").is_file():
-                yield Input(f"corpus/regressions/{d.name}", "corpus", (d / "repro.trace").read_bytes())
-
-
-def _generated_inputs(count: int, seed: int) -> Iterator[Input]:
-    from strategies import RandomChooser, draw_valid, mutate, trace_params
-
-    versions, template = trace_params(max_events=60)
-    for kind in ("valid", "mutated"):
-        for i in range(count):
-            ch = RandomChooser(random.Random(f"gotrace-oracle:conform:{seed}:{kind}:{i}"))
-            tr = draw_valid(ch, versions, template)
-            if kind == "mutated":
-                tr = mutate(ch, tr)
-            yield Input(f"generated/{kind}-{seed}-{i:05d}", "generated", tr.to_binary(),
-                        tuple(tr.mutations))
-
-
 def collect_inputs(*, count: int, seed: int, testdata: bool = True, corpus: Path | None = None,
                    generated: bool = True) -> list[Input]:
-    """Every input of a run, in a fixed order."""
+    """Every input of a run, in a fixed order: Go's testdata of the pinned toolchain, the
+    corpus' seeds and regressions, then ``count`` valid and ``count`` mutated traces."""
     out: list[Input] = []
     if testdata:
-        out += _testdata_inputs()
-    out += _corpus_inputs(corpus if corpus is not None else default_corpus_root())
+        out += go_testdata_inputs(toolchain.pinned().goroot)[0]
+    out += corpus_inputs(corpus if corpus is not None else default_corpus_root(),
+                         ("seeds", "regressions"))[0]
     if generated:
-        out += _generated_inputs(count, seed)
+        out += generated_inputs(count, seed)
     return out
 
 
@@ -403,89 +354,3 @@ def write_junit(result: ConformResult, path: Path) -> None:
     tmp.replace(path)
 
 
-def _write_json(path: Path, obj: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
-def cmd_conform(args: argparse.Namespace) -> int:
-    """Entry point of ``gotrace-oracle conform``."""
-    from oracle.harness import toolchain
-    from oracle.cli.app import EXIT_FINDING, EXIT_OK, UsageError
-    from oracle.campaign.findings import FindingStore
-
-    if args.count < 0:
-        raise UsageError(f"--count must be at least 0, got {args.count}")
-    versions = [v.strip() for v in (args.go or PINNED).split(",") if v.strip()]
-    if not versions:
-        raise UsageError("--go: no versions given")
-    toolchains: list[tuple[str, Path]] = []
-    for v in versions:
-        m = re.match(r"^1\.(\d+)\b", v)
-        if m is None:
-            raise UsageError(f"--go {v}: not a Go release version (like 1.25.5)")
-        if int(m.group(1)) < 22:
-            raise UsageError(f"--go {v}: releases before 1.22 have no v2 trace parser")
-        try:
-            tc = toolchain.ensure(None if v == PINNED else v)
-            binary = toolchain.build_helper(tc)
-        except toolchain.ToolchainError as e:
-            raise UsageError(f"--go {v}: {str(e).splitlines()[0]}") from None
-        toolchains.append((tc.version, binary))
-    inputs = collect_inputs(count=args.count, seed=args.seed, testdata=not args.no_testdata)
-    store = FindingStore(args.corpus) if args.corpus else FindingStore()
-    result = run_conform(inputs, toolchains, store=store, timeout=args.timeout,
-                         progress=not args.quiet and sys.stderr.isatty())
-    summary = result.summary()
-    for version, t in summary["toolchains"].items():
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(t["counts"].items()))
-        print(f"conform go{version}: {t['cases']} cases: {counts}")
-        if args.verbose:
-            for sig, n in t["signatures"].items():
-                print(f"    {n:5d}  {sig}")
-    for c in result.failures[:50]:
-        d = c.details or {}
-        print(f"FAIL  go{c.toolchain} {c.input}: {c.signature.splitlines()[0]}")
-        if d.get("field"):
-            print(f"      first difference: event #{d.get('index')}, field {d.get('field')}")
-        for side in ("python", "go"):
-            s = d.get(side) or {}
-            end = (s.get("error") or "EOF").splitlines()[0]
-            print(f"      {side:<6} {s.get('status')}: {end}"[:300])
-    if len(result.failures) > 50:
-        print(f"... and {len(result.failures) - 50} more failures")
-    print(f"conform: {'ok' if summary['ok'] else 'FAILED'}: {len(result.cases)} cases, "
-          f"{len(result.failures)} unexpected divergences in {result.seconds:.1f}s")
-    if args.junit:
-        write_junit(result, args.junit)
-    if args.json:
-        _write_json(args.json, summary)
-    return EXIT_OK if summary["ok"] else EXIT_FINDING
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``conform`` subcommand to the CLI's subparsers."""
-    s = subparsers.add_parser(
-        "conform", help="CI conformance check: testdata, corpus and generated traces vs Go",
-        description="Run Go's testdata (from the pinned GOROOT), the corpus (seeds and "
-        "regressions) and --count valid plus --count mutated generated traces through the "
-        "reference parser and each requested Go toolchain. Divergences that are documented Go "
-        "bugs are 'known'; on releases other than the pinned one, documented version "
-        "differences are 'expected'. Exit 1 on any other divergence. See docs/ci.md.",
-    )
-    s.add_argument("--go", default=None, metavar="V1,V2",
-                   help=f"comma-separated Go releases (default: the pinned {PINNED})")
-    s.add_argument("--count", type=int, default=1000,
-                   help="generated traces: this many valid plus this many mutated (default 1000)")
-    s.add_argument("--seed", type=int, default=0, help="seed of the generated traces (default 0)")
-    s.add_argument("--junit", type=Path, default=None, help="write JUnit XML here")
-    s.add_argument("--json", type=Path, default=None, help="write the JSON summary here")
-    s.add_argument("--timeout", type=float, default=20.0, help="seconds Go may take per input")
-    s.add_argument("--no-testdata", action="store_true", help="leave out Go's testdata")
-    s.add_argument("--corpus", type=Path, default=None,
-                   help="corpus directory (default: the repository's corpus/)")
-    s.add_argument("-v", "--verbose", action="store_true",
-                   help="list the signatures of non-agreeing cases per toolchain")
-    s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    s.set_defaults(func=cmd_conform)

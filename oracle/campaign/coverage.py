@@ -52,20 +52,21 @@ where the columns are the selected sources (in the order above) followed by ``un
 
 from __future__ import annotations
 
-import argparse
-import json
-import math
 import random
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from oracle.campaign.sources import default_corpus_root
+from oracle.campaign.sources import (
+    Input,
+    SourceUnavailable,
+    corpus_inputs,
+    go_testdata_inputs,
+)
 from oracle.harness import toolchain
 from oracle.harness.toolchain import Toolchain
 
@@ -77,19 +78,14 @@ __all__ = [
     "Coverage",
     "Report",
     "RunStats",
-    "SourceUnavailable",
     "build_cover_helper",
-    "cmd_coverage",
     "default_modes",
-    "corpus_inputs",
     "draw_examples",
     "format_table",
     "generated_inputs",
-    "go_testdata_inputs",
     "is_parser_proper",
     "measure",
     "read_coverage",
-    "register",
     "run_inputs",
 ]
 
@@ -106,7 +102,7 @@ differential), ``go-string`` (``Event.String()``) and ``remake`` (``MakeEvent`` 
 which also calls the public accessors ``parse`` never does). ``remake`` is dropped on toolchains
 that lack it (see :func:`default_modes`)."""
 DEFAULT_COUNT: Final = 2000
-_CLI_MODES: Final = ("parse", "go-string", "remake", "raw", "raw-text", "to-text", "to-binary")
+CLI_MODES: Final = ("parse", "go-string", "remake", "raw", "raw-text", "to-text", "to-binary")
 REMAKE_MIN_MINOR: Final = 26
 """``trace.MakeEvent`` and ``EventConfig`` are exported from Go 1.26 on; older helpers answer
 ``remake`` with ``{"end":"unsupported"}``."""
@@ -115,10 +111,6 @@ UNION: Final = "union"
 
 _REQUESTS_PER_PROCESS: Final = 1000
 _MAX_CHOICES: Final = 20_000
-
-
-class SourceUnavailable(Exception):
-    """An input source cannot be produced (for example, its strategy does not exist yet)."""
 
 
 def supports_remake(tc: Toolchain) -> bool:
@@ -143,51 +135,6 @@ def build_cover_helper(tc: Toolchain) -> Path:
 
 
 # --- sources ----------------------------------------------------------------------------------
-
-Inputs = list[tuple[str, bytes]]
-
-
-def _load_all(paths: Iterable[Path]) -> tuple[Inputs, list[str]]:
-    from oracle.parser.inputs import InputError, load
-
-    out: Inputs = []
-    skipped: list[str] = []
-    for p in paths:
-        try:
-            out.append((str(p), load(p).data))
-        except InputError as e:
-            skipped.append(str(e))
-    return out, skipped
-
-
-def go_testdata_inputs(tc: Toolchain) -> tuple[Inputs, list[str]]:
-    """Go's ``testdata/tests/*.test`` (as binary traces) and ``testdata/fuzz/FuzzReader`` seeds,
-    and messages for files that could not be converted."""
-    # Go 1.22 keeps the v2 parser and its testdata under internal/trace/v2 (its
-    # internal/trace/testdata holds the old parser's traces).
-    trace = tc.goroot / "src" / "internal" / "trace"
-    td = next((d for d in (trace / "v2" / "testdata", trace / "testdata") if (d / "tests").is_dir()),
-              None)
-    if td is None:
-        raise SourceUnavailable(f"no internal/trace testdata in {tc.goroot}")
-    paths = sorted((td / "tests").glob("*.test"))
-    fuzz = td / "fuzz" / "FuzzReader"
-    if fuzz.is_dir():
-        paths += sorted(p for p in fuzz.iterdir() if p.is_file())
-    return _load_all(paths)
-
-
-def corpus_inputs(root: Path | None = None) -> tuple[Inputs, list[str]]:
-    """The files of ``corpus/seeds``, ``corpus/regressions`` and ``corpus/go-findings``."""
-    root = root if root is not None else default_corpus_root()
-    if not root.is_dir():
-        raise SourceUnavailable(f"no corpus directory at {root} (not running from a checkout)")
-    paths: list[Path] = []
-    for sub in ("seeds", "regressions", "go-findings"):
-        d = root / sub
-        if d.is_dir():
-            paths += sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return _load_all(paths)
 
 
 def draw_examples(strategy: Any, count: int, seed: int | str, *,
@@ -234,7 +181,7 @@ def _as_bytes(value: Any, what: str) -> bytes:
 
 
 def generated_inputs(name: str, count: int, seed: int, *,
-                     on_progress: Callable[[int], None] | None = None) -> Inputs:
+                     on_progress: Callable[[int], None] | None = None) -> list[Input]:
     """``count`` examples of ``strategies.traces()`` (``name="generated"``) or
     ``strategies.mutated_traces()`` (``name="mutated"``); raises :class:`SourceUnavailable`
     when the strategy is missing or cannot be drawn from."""
@@ -256,7 +203,7 @@ def generated_inputs(name: str, count: int, seed: int, *,
         raise SourceUnavailable(f"drawing from {what} failed: {type(e).__name__}: {e}") from None
     if count and not values:
         raise SourceUnavailable(f"{what} produced no example in {4 * count + 100} attempts")
-    return [(f"{name}#{i}", _as_bytes(v, what)) for i, v in enumerate(values)]
+    return [Input(f"{name}#{i}", name, _as_bytes(v, what)) for i, v in enumerate(values)]
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -281,7 +228,7 @@ def _counter_files(covdir: Path) -> int:
 
 def run_inputs(
     binary: Path,
-    inputs: Sequence[tuple[str, bytes]],
+    inputs: Sequence[Input],
     covdir: Path,
     *,
     modes: Sequence[str] = ("parse",),
@@ -300,7 +247,7 @@ def run_inputs(
 
     covdir.mkdir(parents=True, exist_ok=True)
     env = {"GOCOVERDIR": str(covdir), "TZ": "UTC"}
-    pending = [(name, data, mode) for name, data in inputs for mode in modes]
+    pending = [(inp.name, inp.data, mode) for inp in inputs for mode in modes]
     total = len(pending)
     stats = RunStats(inputs=len(inputs))
     t0 = time.perf_counter()
@@ -530,7 +477,7 @@ def measure(
             note: str | None = None
             try:
                 if name == "go-testdata":
-                    inputs, skipped = go_testdata_inputs(tc)
+                    inputs, skipped = go_testdata_inputs(tc.goroot)
                 elif name == "corpus":
                     inputs, skipped = corpus_inputs(corpus_root)
                 else:
@@ -607,137 +554,4 @@ def format_table(report: Report) -> str:
 
 # --- the subcommand ---------------------------------------------------------------------------
 
-
-def _split(value: str, allowed: Sequence[str] | None, what: str) -> list[str]:
-    from oracle.cli.app import UsageError
-
-    items = [v.strip() for v in value.split(",") if v.strip()]
-    if not items:
-        raise UsageError(f"coverage: empty {what} list")
-    if allowed is not None:
-        bad = [v for v in items if v not in allowed]
-        if bad:
-            raise UsageError(f"coverage: unknown {what} {bad[0]!r} (choose from {', '.join(allowed)})")
-    return items
-
-
-class _Progress:
-    """One self-overwriting status line on a terminal, at most ~10 updates a second."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled, self._last, self._shown = enabled, 0.0, False
-
-    def __call__(self, msg: str) -> None:
-        now = time.monotonic()
-        if self.enabled and now - self._last >= 0.1:
-            self._last = now
-            sys.stderr.write(f"\r\033[Kcoverage: {msg}")
-            sys.stderr.flush()
-            self._shown = True
-
-    def clear(self) -> None:
-        if self._shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-            self._shown = False
-
-
-def cmd_coverage(args: argparse.Namespace) -> int:
-    """Measure and print Go-side coverage; exit 1 when the gate is below ``--min-percent``."""
-    from oracle.cli.app import UsageError
-
-    sources = _split(args.sources, SOURCES, "source")
-    gate = _split(args.gate, SOURCES, "gate source")
-    modes = None if args.modes is None else _split(args.modes, None, "mode")
-    bad = [m for m in modes or () if m not in _CLI_MODES]
-    if bad:
-        raise UsageError(f"coverage: unknown mode {bad[0]!r} (choose from {', '.join(_CLI_MODES)})")
-    if args.json is not None and not args.json.resolve().parent.is_dir():
-        raise UsageError(f"coverage: cannot write {args.json}: no such directory")
-    if args.count < 0:
-        raise UsageError("coverage: --count must be >= 0")
-    if args.min_percent is not None and not math.isfinite(args.min_percent):
-        raise UsageError("coverage: --min-percent must be a number")
-    try:
-        tc = toolchain.ensure(args.go, goroot=args.goroot)
-    except toolchain.ToolchainError as e:
-        raise UsageError(str(e).splitlines()[0]) from None
-    if modes is not None and "remake" in modes and not supports_remake(tc):
-        raise UsageError(f"coverage: mode remake needs Go >= 1.{REMAKE_MIN_MINOR} (trace.MakeEvent); "
-                         f"this is Go {tc.version}")
-    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
-    try:
-        report = measure(tc, sources, modes=modes, count=args.count, seed=args.seed,
-                         timeout=args.timeout, gate=gate, min_percent=args.min_percent,
-                         progress=progress)
-    except toolchain.ToolchainError as e:
-        progress.clear()
-        print(str(e), file=sys.stderr)
-        raise UsageError(str(e).splitlines()[0]) from None
-    finally:
-        progress.clear()
-    sys.stdout.write(format_table(report))
-    if args.json is not None:
-        try:
-            tmp = args.json.with_name(args.json.name + ".tmp")
-            tmp.write_text(json.dumps(report.to_json(), indent=1) + "\n")
-            tmp.replace(args.json)
-        except OSError as e:
-            raise UsageError(f"coverage: cannot write {args.json}: {e.strerror or e}") from None
-    g = report.gate()
-    return 1 if g["passed"] is False else 0
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``coverage`` subcommand to ``subparsers`` (of :func:`oracle.cli.app.build_parser`)."""
-    from oracle.cli.app import add_go_options
-
-    s = subparsers.add_parser(
-        "coverage", help="statement coverage of Go's internal/trace reached by each input source",
-        description="Build a coverage-instrumented helper, run each input source through it "
-        "(Go's testdata and FuzzReader seeds, the repository's corpus, and examples generated by "
-        "the strategies package) and print per-file statement coverage of internal/trace, with "
-        "totals for the parser proper (files marked *). Exit 1 when --min-percent is given and "
-        "the gate sources cover less of the parser proper.",
-    )
-    s.add_argument("--sources", default=",".join(SOURCES),
-                   help=f"comma-separated sources to measure (default: {','.join(SOURCES)})")
-    s.add_argument("--count", type=int, default=DEFAULT_COUNT,
-                   help=f"generated examples in all, split between generated and mutated "
-                   f"(default {DEFAULT_COUNT})")
-    s.add_argument("--seed", type=int, default=0, help="seed for drawing examples (default 0)")
-    s.add_argument("--modes", default=None,
-                   help=f"comma-separated helper modes each input is run with (default: "
-                   f"{','.join(DEFAULT_MODES)}; remake only on Go >= 1.{REMAKE_MIN_MINOR}). parse "
-                   "is the differential's mode, go-string adds Event.String(), remake rebuilds "
-                   "each event with MakeEvent and calls the remaining public accessors")
-    s.add_argument("--min-percent", type=float, default=None, metavar="P",
-                   help="exit 1 if the gate sources cover less than P%% of the parser proper")
-    s.add_argument("--gate", default=",".join(DEFAULT_GATE),
-                   help=f"sources whose union --min-percent checks (default: {','.join(DEFAULT_GATE)})")
-    s.add_argument("--json", type=Path, default=None, metavar="FILE",
-                   help="also write the report as JSON")
-    s.add_argument("--timeout", type=float, default=20.0,
-                   help="seconds Go may take per request (default 20)")
-    s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    add_go_options(s, role="measure")
-    s.set_defaults(func=cmd_coverage)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the subcommand on its own (``python -m oracle.campaign.coverage ...``)."""
-    from oracle.cli.app import UsageError
-
-    p = argparse.ArgumentParser(prog="gotrace-oracle")
-    register(p.add_subparsers(dest="command", required=True))
-    args = p.parse_args(["coverage", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return int(args.func(args))
-    except UsageError as e:
-        print(f"gotrace-oracle: {e}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 

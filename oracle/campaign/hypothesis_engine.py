@@ -1,182 +1,377 @@
-"""The ``fuzz`` subcommand: a time- or count-bounded differential campaign.
+"""The Hypothesis-model engine: worker processes draw cases from the strategies' model.
 
-``gotrace-oracle fuzz [--time S | --max-examples N] [--jobs N] [--engine hypothesis|atheris]
-[--seed S] [--report FILE.json] [--no-minimize] [--go VERSION]`` runs the campaign of
-:mod:`oracle.campaign.checker`: ``--jobs`` worker processes, each with its own Go helper, generate
-traces from the strategies' model (valid ones and mutants), run each through the reference
-parser and Go's, and save every divergence that the corpus does not already know under
-``corpus/findings/<signature>/`` (minimized unless ``--no-minimize``).  A live progress line
-goes to stderr; the summary to stdout; ``--report`` writes the JSON report atomically.
+Theory of operation
+===================
 
-Exit status: 0 when no new divergence was found, 1 when one was (or a worker failed), 2 on a
-usage error.  SIGINT/SIGTERM end the campaign early with the same summary and report; every
-finding is already on disk by then.  Known signatures (earlier findings, regressions,
-documented Go bugs) are counted, not reported as new, so rerunning resumes from the corpus.
+A campaign is a parent process and ``jobs`` worker processes (``multiprocessing`` with the
+``spawn`` start method, so that no helper pipe, lock or signal handler leaks across a fork).
+Each worker owns one :class:`~oracle.campaign.checker.CaseChecker` (and so one Go helper). It
+generates cases with the strategies' forward model through the Hypothesis-free path
+(``RandomChooser`` over a ``random.Random`` seeded by a string), in *families*: one valid trace
+drawn with ``draw_valid``, then ``mutants`` mutants of it made by ``mutate`` (with the default
+of 3 a quarter of the cases are valid, three quarters mutated; drawing a valid trace costs about
+twice as much as mutating one).  Every case has a seed string, ``"<seed>:<job>:<i>"`` for the
+valid trace of family ``i`` and ``"<seed>:<job>:<i>:<k>"`` for its ``k``-th mutant;
+:func:`case_for_seed` rebuilds a case from it.
 
-``--go VERSION`` runs another release's parser, but the reference parser always behaves as
-the pinned Go 1.27.3: against an older release, every behaviour that changed since (the bugs
-fixed later, listed in ``docs/go-findings.md``, and API changes) shows up as a divergence.
-Use ``conform`` for multi-toolchain checks; ``fuzz --go`` is for hunting in one release.
+Parent.  Workers stream messages on a ``multiprocessing.Queue``: a cumulative
+:class:`CaseStats` snapshot about four times a second, each new finding as it is saved, and a
+final snapshot.  The parent sums the latest snapshot of each worker, prints a live progress
+line (self-overwriting on a terminal, one line every 10 s otherwise), stops the workers at the
+time limit (``--max-examples`` is split between the workers, which stop by themselves), and
+returns the :class:`~oracle.campaign.report.CampaignReport`.  SIGINT and SIGTERM only set a flag: the parent then stops the workers the same way, waits
+for their final snapshots (killing stragglers after a grace period), and reports as usual.
+Workers ignore SIGINT (a terminal's Ctrl-C reaches the whole process group), and so do their Go
+helpers, which inherit the ignored disposition.
 
-``--engine atheris`` hands the whole run to :func:`oracle.campaign.atheris_engine.run_campaign`, which
-reuses :class:`~oracle.campaign.checker.CaseChecker`, :func:`~oracle.campaign.checker.write_report` and
-:func:`~oracle.campaign.checker.format_summary`.
+Resume.  "New" means new to the corpus: a second campaign over the same corpus reports a
+finding saved by the first as known, so campaigns resume from ``corpus/`` without any state
+of their own.
 
-The CLI registers this module through ``SUBCOMMAND_MODULES`` (:func:`register`);
-``python -m oracle.campaign.hypothesis_engine`` runs it standalone (:func:`main`).
+Workers' messages are typed (:class:`~oracle.campaign.checker.WorkerMessage`).  The command
+line (``gotrace-oracle fuzz``) lives in :mod:`oracle.cli.fuzz`; this module takes a typed
+:class:`CampaignConfig` and never sees ``argparse``.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import secrets
+import contextlib
+import math
+import multiprocessing
+import os
+import queue as queue_mod
+import random
+import signal
 import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from types import FrameType
+from typing import Any, TextIO
 
-__all__ = ["cmd_fuzz", "main", "register"]
+from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage
+from oracle.campaign.progress import Progress
+from oracle.campaign.report import CampaignReport, GeneratorInfo, build_report
 
-_ENGINES = ("hypothesis", "atheris")
+__all__ = [
+    "CampaignConfig",
+    "Case",
+    "GenParams",
+    "case_for_seed",
+    "default_checker",
+    "family",
+    "run_campaign",
+    "versions_for",
+]
 
 
-def _positive_float(s: str) -> float:
+@dataclass(frozen=True, slots=True)
+class GenParams:
+    """How cases are generated: model size, trace versions, mutants per valid trace."""
+
+    max_events: int = 40
+    max_generations: int = 2
+    versions: tuple[int, ...] | None = None  # trace versions (22, 23, 25, 26); None: all
+    mutants: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One generated input: bytes, the mutations applied, and the seed that rebuilds it."""
+
+    data: bytes
+    mutations: tuple[str, ...]
+    seed: str
+
+
+def _model(params: GenParams) -> tuple[Any, Any]:
+    from strategies import trace_params
+
+    return trace_params(versions=params.versions, max_events=params.max_events,
+                        max_generations=params.max_generations)
+
+
+def family(base: str, params: GenParams, model: tuple[Any, Any] | None = None) -> list[Case]:
+    """The valid trace seeded by ``base`` and its ``params.mutants`` mutants."""
+    from strategies import RandomChooser, draw_valid, mutate
+
+    vs, template = model if model is not None else _model(params)
+    tr = draw_valid(RandomChooser(random.Random(base)), vs, template)
+    cases = [Case(tr.to_binary(), (), base)]
+    for k in range(params.mutants):
+        s = f"{base}:{k}"
+        m = mutate(RandomChooser(random.Random(s)), tr)
+        cases.append(Case(m.to_binary(), tuple(m.mutations), s))
+    return cases
+
+
+def case_for_seed(seed: str, params: GenParams | None = None) -> Case:
+    """Rebuild the case a campaign generated under ``seed`` (with the same ``params``)."""
+    from strategies import RandomChooser, draw_valid, mutate
+
+    p = params or GenParams()
+    vs, template = _model(p)
+    parts = seed.split(":")
+    if len(parts) < 4:
+        tr = draw_valid(RandomChooser(random.Random(seed)), vs, template)
+        return Case(tr.to_binary(), (), seed)
+    base = ":".join(parts[:-1])
+    tr = draw_valid(RandomChooser(random.Random(base)), vs, template)
+    m = mutate(RandomChooser(random.Random(seed)), tr)
+    return Case(m.to_binary(), tuple(m.mutations), seed)
+
+
+def versions_for(go_version: str) -> tuple[int, ...] | None:
+    """Trace versions a toolchain can read (None: all of them)."""
+    from oracle.parser.version import V2_VERSIONS
+
     try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {s}")
-    return v
+        minor = int(go_version.split(".")[1])
+    except (IndexError, ValueError):
+        return None
+    vs = tuple(int(v) for v in V2_VERSIONS if int(v) <= minor)
+    return vs if vs and len(vs) < len(V2_VERSIONS) else None
 
 
-def _positive_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {s!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {s}")
-    return v
+@dataclass(frozen=True, slots=True)
+class CampaignConfig:
+    """Everything a campaign and its workers need (picklable, for ``spawn``)."""
+
+    go_binary: Path
+    go_version: str
+    corpus: Path | None = None  # FindingStore root; None: the repository's corpus/
+    jobs: int = 2
+    time_limit: float | None = 60.0
+    max_examples: int | None = None
+    seed: str = "0"
+    minimize: bool = True
+    minimize_seconds: float = 30.0
+    timeout: float = 10.0
+    python_timeout: float = 10.0
+    gen: GenParams = GenParams()
+    engine: str = "hypothesis"
+    #: Builds a worker's checker: ``(config, job, should_stop) -> CaseChecker`` (module level,
+    #: so that it pickles).
+    checker_factory: Callable[[CampaignConfig, int, Callable[[], bool]], CaseChecker] | None = None
+    progress: bool = True
+    stats_interval: float = 0.25
+    grace: float | None = None  # seconds to wait for workers after stopping; None: timeout + 5
 
 
-def _nonnegative_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {s!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {s}")
-    return v
+def default_checker(config: CampaignConfig, job: int, should_stop: Callable[[], bool]) -> CaseChecker:
+    """The real checker: Go helper, reference parser, the corpus' finding store."""
+    from oracle.campaign.findings import FindingStore
 
-
-def cmd_fuzz(args: argparse.Namespace) -> int:
-    """Entry point of ``gotrace-oracle fuzz``."""
-    from oracle.campaign import checker as campaign
-    from oracle.cli.app import EXIT_FINDING, EXIT_OK, UsageError, helper_binary
-
-    if args.engine == "atheris":
-        try:
-            engine = importlib.import_module("oracle.campaign.atheris_engine")
-        except ImportError as e:
-            raise UsageError(f"--engine atheris is not available: {e}") from None
-        status: int = engine.run_campaign(args)
-        return status
-    if args.max_examples is not None and args.time is not None:
-        raise UsageError("give --time or --max-examples, not both")
-    time_limit = args.time if args.time is not None else (60.0 if args.max_examples is None else None)
-    if args.corpus is not None and not args.corpus.is_dir():
-        raise UsageError(f"--corpus {args.corpus}: not a directory")
-    binary, version = helper_binary(args)
-    seed = args.seed if args.seed is not None else str(secrets.randbelow(10**9))
-    config = campaign.CampaignConfig(
-        go_binary=binary, go_version=version, corpus=args.corpus, jobs=args.jobs,
-        time_limit=time_limit, max_examples=args.max_examples, seed=seed,
-        minimize=not args.no_minimize, minimize_seconds=args.minimize_seconds,
-        timeout=args.timeout, python_timeout=args.python_timeout,
-        gen=campaign.GenParams(max_events=args.max_events, max_generations=args.max_generations,
-                               versions=campaign.versions_for(version), mutants=args.mutants),
-        engine="hypothesis", progress=not args.quiet,
+    store = FindingStore(config.corpus) if config.corpus is not None else FindingStore()
+    return CaseChecker(
+        config.go_binary, config.go_version, store, timeout=config.timeout,
+        python_timeout=config.python_timeout, minimize=config.minimize,
+        minimize_seconds=config.minimize_seconds, should_stop=should_stop,
     )
-    report = campaign.run_campaign(config)
-    # The report first: a closed stdout must not cost it.
-    if args.report is not None:
-        try:
-            campaign.write_report(args.report, report)
-        except OSError as e:
-            print(campaign.format_summary(report), flush=True)
-            raise UsageError(f"--report {args.report}: {e.strerror or e}") from None
-    print(campaign.format_summary(report), flush=True)
-    return EXIT_FINDING if report["divergences"] or report["worker_errors"] else EXIT_OK
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``fuzz`` subcommand to the CLI's subparsers."""
-    from oracle.cli.app import add_go_options
-
-    s = subparsers.add_parser(
-        "fuzz", help="the main job: a bounded differential campaign against Go's parser",
-        description="Generate traces from the strategies' model (valid ones and mutants), run "
-        "each through the reference parser and Go's internal/trace, and save every divergence "
-        "the corpus does not know yet under corpus/findings/<signature>/ (minimized). Prints "
-        "live progress on stderr and a summary on stdout. Exit 0 when nothing new was found, "
-        "1 when something was, 2 on usage errors.",
-    )
-    lim = s.add_mutually_exclusive_group()
-    lim.add_argument("--time", type=_positive_float, default=None, metavar="S",
-                     help="run for S seconds (default 60 unless --max-examples is given)")
-    lim.add_argument("--max-examples", type=_positive_int, default=None, metavar="N",
-                     help="check N cases in total, then stop")
-    s.add_argument("--jobs", type=_positive_int, default=2, metavar="N",
-                   help="worker processes, each with its own Go helper (default 2)")
-    s.add_argument("--engine", choices=_ENGINES, default="hypothesis",
-                   help="hypothesis: the strategies' model and mutations (default); atheris: "
-                   "libFuzzer with a structure-aware mutator")
-    s.add_argument("--seed", default=None,
-                   help="campaign seed (default: random; recorded in the report and findings)")
-    s.add_argument("--report", type=Path, default=None, metavar="FILE.json",
-                   help="write the JSON report here (atomically)")
-    s.add_argument("--no-minimize", action="store_true", help="save new findings unminimized")
-    s.add_argument("--minimize-seconds", type=_positive_float, default=30.0, metavar="S",
-                   help="time budget to minimize one finding (default 30)")
-    s.add_argument("--corpus", type=Path, default=None, metavar="DIR",
-                   help="corpus root holding findings/ and regressions/ (default: the "
-                   "repository's corpus/)")
-    s.add_argument("--timeout", type=_positive_float, default=10.0, metavar="S",
-                   help="seconds Go may take per case before the helper is restarted (default 10)")
-    s.add_argument("--python-timeout", type=_positive_float, default=10.0, metavar="S",
-                   help="seconds the reference parser may take per case (default 10)")
-    g = s.add_argument_group("generator")
-    g.add_argument("--max-events", type=_nonnegative_int, default=40, metavar="N",
-                   help="simulation steps per generation (default 40: small traces, fast cases)")
-    g.add_argument("--max-generations", type=_positive_int, default=2, metavar="N",
-                   help="generations per trace (default 2)")
-    g.add_argument("--mutants", type=_nonnegative_int, default=3, metavar="K",
-                   help="mutants checked per valid trace (default 3: 25%% valid, 75%% mutated)")
-    s.add_argument("--instrument", action="store_true",
-                   help="atheris engine only: guide libFuzzer by the parser's branch coverage "
-                   "(slower per case)")
-    s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    add_go_options(s)
-    s.set_defaults(func=cmd_fuzz)
+def _quota(config: CampaignConfig, job: int) -> int | None:
+    if config.max_examples is None:
+        return None
+    n, r = divmod(config.max_examples, config.jobs)
+    return n + (1 if job < r else 0)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``fuzz`` standalone (``python -m oracle.campaign.hypothesis_engine``), with the CLI's error handling."""
-    from oracle.cli.app import EXIT_OK, EXIT_USAGE, UsageError
-
-    parser = argparse.ArgumentParser(prog="gotrace-oracle")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["fuzz", *(sys.argv[1:] if argv is None else argv)])
+def _worker_main(job: int, config: CampaignConfig, q: Any, stop: Any) -> None:
+    """A worker process: generate and check cases until told to stop or out of quota."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    factory = config.checker_factory or default_checker
     try:
-        status: int = args.func(args)
-        return status
-    except UsageError as e:
-        print(f"gotrace-oracle: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:
-        return EXIT_OK
+        checker = factory(config, job, stop.is_set)
+    except Exception:  # noqa: BLE001 - reported to the parent, which decides the exit status
+        q.put(WorkerMessage("error", job, error=traceback.format_exc()))
+        q.put(WorkerMessage("done", job, stats=CaseStats()))
+        return
+    quota = _quota(config, job)
+    model = _model(config.gen)
+    gen_errors, first_gen_error = 0, None
+    parent = os.getppid()
+    last_sent = time.monotonic()
+    st = checker.stats
+    try:
+        i = 0
+        while not stop.is_set() and (quota is None or st.cases < quota):
+            try:
+                cases = family(f"{config.seed}:{job}:{i}", config.gen, model)
+            except Exception:  # noqa: BLE001 - a generator bug: count it, keep fuzzing
+                gen_errors += 1
+                first_gen_error = first_gen_error or f"seed {config.seed}:{job}:{i}\n" + traceback.format_exc()
+                cases = []
+            i += 1
+            for case in cases:
+                if stop.is_set() or (quota is not None and st.cases >= quota):
+                    break
+                n_new = len(st.new)
+                checker.check(case.data, mutations=case.mutations, seed=case.seed)
+                for f in st.new[n_new:]:
+                    q.put(WorkerMessage("finding", job, finding=f))
+                now = time.monotonic()
+                if now - last_sent >= config.stats_interval:
+                    q.put(WorkerMessage("stats", job, stats=st))
+                    last_sent = now
+                    if os.getppid() != parent:  # orphaned (the parent was killed): stop
+                        stop.set()
+    except Exception:  # noqa: BLE001
+        q.put(WorkerMessage("error", job, error=traceback.format_exc()))
+    finally:
+        checker.close()
+        q.put(WorkerMessage("done", job, stats=st, generator_errors=gen_errors,
+                            generator_error_sample=first_gen_error))
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _progress_line(elapsed: float, stats: CaseStats, new: Mapping[str, NewFinding]) -> str:
+    rate = stats.cases / elapsed if elapsed > 0 else 0.0
+    judged = stats.go_accepted + stats.go_rejected
+    acc = 100.0 * stats.go_accepted / judged if judged else 0.0
+    known = {s: n for s, n in stats.known_signatures.items() if s not in new}
+    parts = [
+        f"[{elapsed:5.0f}s] {stats.cases:,} cases, {rate:,.0f}/s",
+        f"go accept {acc:.0f}% reject {100 - acc:.0f}%" if judged else "go -",
+        f"new {len(new)}, known {len(known)}",
+    ]
+    top = [(n, s) for s, n in stats.signatures.items()]
+    top.sort(reverse=True)
+    if top:
+        parts.append("; ".join(f"{s[:60]} x{n}" for n, s in top[:3]))
+    return " | ".join(parts)
+
+
+@contextlib.contextmanager
+def _stop_signals(flag: list[int]) -> Iterator[None]:
+    """SIGINT/SIGTERM append their number to ``flag`` instead of killing (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        flag.append(signum)
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while starting workers: spawned children (and their Go helpers) inherit
+    the ignored disposition, so a terminal's Ctrl-C reaches only the parent's handler."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> CampaignReport:
+    """Run a campaign to its limit (or a signal) and return the report."""
+    err = err if err is not None else sys.stderr
+    if config.jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    ctx = multiprocessing.get_context("spawn")
+    q: Any = ctx.Queue()
+    stop: Any = ctx.Event()
+    progress = Progress(err, enabled=config.progress)
+    grace = config.grace if config.grace is not None else config.timeout + 5.0
+    signals: list[int] = []
+    snapshots: dict[int, CaseStats] = {}
+    new: dict[str, NewFinding] = {}
+    worker_errors: list[str] = []
+    gen_errors = 0
+    gen_error_sample: str | None = None
+    done: set[int] = set()
+    first_stats: float | None = None
+    started = datetime.now(timezone.utc)
+    t0 = time.monotonic()
+    deadline = t0 + config.time_limit if config.time_limit is not None else math.inf
+    stopped_at: float | None = None
+
+    def total() -> CaseStats:
+        agg = CaseStats()
+        for s in snapshots.values():
+            agg.merge(s)
+        return agg
+
+    def handle(msg: WorkerMessage) -> None:
+        nonlocal first_stats, gen_errors, gen_error_sample
+        job = msg.job
+        if msg.stats is not None:
+            snapshots[job] = msg.stats
+            if first_stats is None and msg.stats.cases:
+                first_stats = time.monotonic()
+        if msg.kind == "finding" and msg.finding is not None:
+            new.setdefault(msg.finding.signature, msg.finding)
+        elif msg.kind == "error":
+            worker_errors.append(f"job {job}: {msg.error}")
+        elif msg.kind == "done":
+            done.add(job)
+            gen_errors += msg.generator_errors
+            gen_error_sample = gen_error_sample or msg.generator_error_sample
+            for f in snapshots[job].new:
+                new.setdefault(f.signature, f)
+
+    procs = [ctx.Process(target=_worker_main, args=(job, config, q, stop), name=f"fuzz-{job}",
+                         daemon=True) for job in range(config.jobs)]
+    with _stop_signals(signals):
+        with _sigint_ignored():
+            for p in procs:
+                p.start()
+        try:
+            while len(done) < len(procs):
+                now = time.monotonic()
+                if stopped_at is None and (signals or now >= deadline):
+                    stop.set()
+                    stopped_at = now
+                if stopped_at is not None and now - stopped_at > grace:
+                    break
+                try:
+                    handle(q.get(timeout=0.1))
+                except queue_mod.Empty:
+                    if all(not p.is_alive() for p in procs):
+                        break  # every worker is gone; whatever they sent has been read
+                progress.update(_progress_line(now - t0, total(), new))
+        finally:
+            stop.set()
+            # Drain what is left (a worker's last messages may still be in flight), then reap.
+            drain_until = time.monotonic() + 2.0
+            while len(done) < len(procs) and time.monotonic() < drain_until:
+                try:
+                    handle(q.get(timeout=0.05))
+                except queue_mod.Empty:
+                    if all(not p.is_alive() for p in procs):
+                        break
+            for p in procs:
+                p.join(timeout=0.5)
+                if p.is_alive():
+                    p.terminate()
+                    p.join(timeout=2)
+                if p.exitcode not in (0, None) and (job := procs.index(p)) not in done:
+                    worker_errors.append(f"job {job}: exited with status {p.exitcode}")
+            progress.clear()
+            q.close()
+            q.join_thread()
+    seconds = time.monotonic() - t0
+    stats = total()
+    return build_report(
+        stats, new, engine=config.engine, seconds=seconds, started=started,
+        toolchain=config.go_version, seed=config.seed, jobs=config.jobs,
+        time_limit=config.time_limit, max_examples=config.max_examples,
+        minimize=config.minimize, signals=signals, worker_errors=worker_errors,
+        generator=GeneratorInfo(config.gen.max_events, config.gen.max_generations,
+                                config.gen.versions, config.gen.mutants),
+        startup_seconds=round(first_stats - t0, 3) if first_stats else None,
+        generator_errors=gen_errors, generator_error_sample=gen_error_sample)

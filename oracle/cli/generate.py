@@ -22,6 +22,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from oracle.cli.exits import EXIT_OK, UsageError
 from oracle.parser.version import V2_VERSIONS, Version
 
 __all__ = ["generate", "parse_versions", "register"]
@@ -81,8 +82,6 @@ def generate(out: Path, count: int, *, seed: int = 0, mutated: bool = False,
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """Entry point of ``gotrace-oracle generate``."""
-    from oracle.cli.app import EXIT_OK, UsageError
-
     if args.count < 0:
         raise UsageError(f"--count must be at least 0, got {args.count}")
     if not 0 <= args.max_events <= 5000:

@@ -1,8 +1,8 @@
-"""The atheris engine (oracle.campaign.atheris_engine): raw structure, mutator, feedback, workers."""
+"""The atheris engine (oracle.campaign.atheris_engine, atheris_mutators): raw structure, mutator,
+feedback, workers, campaigns."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import signal
@@ -13,27 +13,30 @@ from pathlib import Path
 
 import pytest
 
-from oracle.campaign import atheris_engine
+from oracle.campaign import atheris_mutators
 from oracle.campaign.atheris_engine import (
     _BOOTSTRAP,
     MAX_LEN,
+    AtherisConfig,
+    WorkerConfig,
+    _Aggregate,
+    _libfuzzer_flags,
+    _Tail,
+    _worker_command,
+    features,
+    prepare_seeds,
+)
+from oracle.campaign.atheris_mutators import (
     RAW_MUTATIONS,
     RawTrace,
     StructureAwareMutator,
-    _Aggregate,
-    _Options,
-    _Tail,
-    WorkerConfig,
-    _libfuzzer_flags,
-    _worker_command,
     decode,
     encode,
-    features,
     generated_seeds,
     mutate_raw,
-    prepare_seeds,
-    run_campaign,
 )
+from oracle.campaign.checker import CaseStats, NewFinding, WorkerMessage
+from oracle.cli import app
 from oracle.diff.impls.python import PythonImpl
 from oracle.parser.raw import RawEvent, RawReader
 from oracle.parser.tracev2 import EventType
@@ -100,7 +103,7 @@ def test_decode_reads_the_usual_header_once_with_the_same_result(
         seeds: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast path for a well-formed v2 header gives what the general path gives."""
     fast = [decode(d) for d in seeds]
-    monkeypatch.setattr(atheris_engine, "_V2_HEADERS", {})
+    monkeypatch.setattr(atheris_mutators, "_V2_HEADERS", {})
     slow = [decode(d) for d in seeds]
     assert fast == slow
     assert {rt.version for rt in fast if rt is not None} == set(V2_VERSIONS)
@@ -246,28 +249,34 @@ def test_tail_reads_only_complete_lines(tmp_path: Path) -> None:
     p = tmp_path / "job.jsonl"
     t = _Tail(p)
     assert list(t.read()) == []
-    p.write_bytes(b'{"a": 1}\n{"b"')
-    assert list(t.read()) == [{"a": 1}]
+    p.write_bytes(b'{"type": "error", "job": 1, "traceback": "a"}\n{"type": "error", "job"')
+    assert list(t.read()) == [WorkerMessage("error", 1, error="a")]
     with open(p, "ab") as f:
-        f.write(b': 2}\n')
-    assert list(t.read()) == [{"b": 2}]
+        f.write(b': 2, "traceback": "b"}\n')
+    assert list(t.read()) == [WorkerMessage("error", 2, error="b")]
 
 
 def test_aggregate_sums_worker_snapshots() -> None:
-    from oracle.campaign.checker import CaseStats
-
     agg = _Aggregate()
     for job, n in ((0, 10), (1, 5)):
         st = CaseStats(cases=n)
         st.go.update(accepted=n - 1, rejected=1)
-        agg.add({"type": "stats", "job": job, "seconds": 1.0, "mutator": {"raw": n},
-                 "stats": st.to_json()})
-    agg.add({"type": "finding", "job": 1, "signature": "s", "verdict": "go-panic",
-             "repro": "/r", "seed": None, "mutations": []})
+        agg.add(WorkerMessage("stats", job, stats=st, seconds=1.0, mutator={"raw": n}))
+    agg.add(WorkerMessage("finding", 1, finding=NewFinding("s", "go-panic", "/r", None, [])))
     st = agg.stats()
     assert (st.cases, st.go_accepted, st.go_rejected) == (15, 13, 2)
     assert agg.exec_per_second() == 15.0 and agg.mutator()["raw"] == 15
-    assert agg.findings["s"]["repro"] == "/r"
+    assert agg.findings["s"].repro == "/r"
+
+
+def test_worker_messages_round_trip_as_json() -> None:
+    st = CaseStats(cases=3)
+    st.new.append(NewFinding("s", "go-panic", "/r", "seed", ["m"]))
+    for msg in (WorkerMessage("stats", 0, stats=st, seconds=2.5, mutator={"raw": 1}),
+                WorkerMessage("finding", 1, finding=st.new[0]),
+                WorkerMessage("done", 2, stats=st, generator_errors=1, generator_error_sample="x"),
+                WorkerMessage("error", 3, error="tb")):
+        assert WorkerMessage.from_json(json.loads(json.dumps(msg.to_json()))) == msg
 
 
 def test_prepare_seeds_dedupes_and_skips_metadata(tmp_path: Path) -> None:
@@ -291,7 +300,7 @@ def _records(path: Path) -> list[dict[str, object]]:
 def test_worker_runs_to_its_budget(tmp_path: Path, pinned_helper: Path) -> None:
     seeds_dir = tmp_path / "seeds"
     prepare_seeds(seeds_dir, seed="w", generated=30)
-    opts = _Options(jobs=1, seconds=None, max_examples=400, seed="w", instrument=False,
+    opts = AtherisConfig(jobs=1, seconds=None, max_examples=400, seed="w", instrument=False,
                     minimize=False, quiet=True, corpus_root=tmp_path / "corpus", generated=30,
                     binary=pinned_helper, version="1.27.3")
     out = tmp_path / "job.jsonl"
@@ -309,20 +318,17 @@ def test_worker_runs_to_its_budget(tmp_path: Path, pinned_helper: Path) -> None:
     assert isinstance(mutator, dict) and mutator.get("raw", 0) > 0 and mutator.get("libfuzzer", 0) > 0
 
 
-def _campaign_args(tmp_path: Path, **kw: object) -> argparse.Namespace:
-    args = argparse.Namespace(time=None, max_examples=None, jobs=1, seed="t", report=None,
-                              go=None, goroot=None, no_minimize=True, instrument=False,
-                              corpus=tmp_path / "corpus", generated_seeds=40, quiet=True)
-    for k, v in kw.items():
-        setattr(args, k, v)
-    return args
+def _campaign_argv(tmp_path: Path, *extra: str) -> list[str]:
+    return ["fuzz", "--engine", "atheris", "--jobs", "1", "--seed", "t", "--no-minimize", "-q",
+            "--corpus", str(tmp_path / "corpus"), "--generated-seeds", "40", *extra]
 
 
 @pytest.mark.slow
 def test_campaign_writes_a_report(tmp_path: Path, pinned_helper: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     report = tmp_path / "report.json"
-    rc = run_campaign(_campaign_args(tmp_path, time=4.0, report=report))
+    (tmp_path / "corpus").mkdir()
+    rc = app.main(_campaign_argv(tmp_path, "--time", "4", "--report", str(report)))
     r = json.loads(report.read_text())
     assert r["engine"] == "atheris" and r["jobs"] == 1
     assert r["cases"] > 100 and r["seconds"] > 3.5 and r["cases_per_second"] > 0
@@ -338,7 +344,8 @@ def test_campaign_writes_a_report(tmp_path: Path, pinned_helper: Path,
 def test_campaign_survives_sigterm(tmp_path: Path, pinned_helper: Path) -> None:
     """SIGTERM to the parent stops the workers and still writes the report."""
     report = tmp_path / "report.json"
-    cmd = [sys.executable, "-m", "oracle.campaign.atheris_engine", "campaign", "--time", "60",
+    (tmp_path / "corpus").mkdir()
+    cmd = [sys.executable, "-m", "oracle", "fuzz", "--engine", "atheris", "--time", "60",
            "--jobs", "2", "--seed", "sig", "--no-minimize", "--quiet", "--generated-seeds", "40",
            "--corpus", str(tmp_path / "corpus"), "--report", str(report)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

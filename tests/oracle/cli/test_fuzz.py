@@ -1,4 +1,4 @@
-"""Tests of oracle.campaign.hypothesis_engine: the ``fuzz`` subcommand's options, dispatch, exit status and report."""
+"""Tests of oracle.cli.fuzz: the ``fuzz`` subcommand's options, dispatch, exit status and report."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ import signal
 import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import pytest
 
-from oracle.campaign import hypothesis_engine as fuzz
+from oracle.campaign.report import CampaignReport
+from oracle.cli import app
+from oracle.cli import fuzz
+
+
+def main(argv: list[str]) -> int:
+    """``gotrace-oracle fuzz ARGV...``, with the CLI's error handling."""
+    return app.main(["fuzz", *argv])
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,22 +58,22 @@ def test_register_rejects_bad_options(argv: list[str], capsys: pytest.CaptureFix
     assert e.value.code == 2
 
 
-def test_atheris_engine_is_dispatched(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[argparse.Namespace] = []
+def test_atheris_engine_is_dispatched(monkeypatch: pytest.MonkeyPatch, pinned_helper: Path) -> None:
+    seen: list[object] = []
 
-    def run_campaign(args: argparse.Namespace) -> int:
-        seen.append(args)
-        return 1
+    def run_campaign(config: object) -> CampaignReport:
+        seen.append(config)
+        return CampaignReport.from_json({"cases": 0, "seconds": 1.0, "engine": "atheris",
+                                         "worker_errors": ["stub"]})
 
-    stub = types.ModuleType("oracle.campaign.atheris_engine")
-    stub.run_campaign = run_campaign  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "oracle.campaign.atheris_engine", stub)
-    assert fuzz.main(["--engine", "atheris", "--time", "1", "--seed", "5"]) == 1
-    assert seen and seen[0].engine == "atheris" and seen[0].seed == "5"
+    monkeypatch.setattr(fuzz.atheris_engine, "run_campaign", run_campaign)
+    assert main(["--engine", "atheris", "--time", "1", "--seed", "5"]) == 1
+    assert seen and isinstance(seen[0], fuzz.atheris_engine.AtherisConfig)
+    assert seen[0].seed == "5" and seen[0].seconds == 1.0
 
 
 def test_bad_corpus_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert fuzz.main(["--max-examples", "1", "--corpus", str(tmp_path / "missing")]) == 2
+    assert main(["--max-examples", "1", "--corpus", str(tmp_path / "missing")]) == 2
     assert "not a directory" in capsys.readouterr().err
 
 
@@ -76,7 +82,7 @@ def test_fuzz_runs_and_writes_the_report(pinned_helper: Path, tmp_path: Path,
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     report_path = tmp_path / "out" / "report.json"
-    status = fuzz.main(["--max-examples", "200", "--jobs", "2", "--seed", "3", "-q",
+    status = main(["--max-examples", "200", "--jobs", "2", "--seed", "3", "-q",
                         "--corpus", str(corpus), "--report", str(report_path),
                         "--max-events", "20"])
     out = capsys.readouterr().out
@@ -95,7 +101,7 @@ def test_sigint_ends_a_real_campaign_with_a_report(pinned_helper: Path, tmp_path
     corpus.mkdir()
     report_path = tmp_path / "report.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "oracle.campaign.hypothesis_engine", "--time", "120", "--jobs", "2", "--seed", "9",
+        [sys.executable, "-m", "oracle", "fuzz", "--time", "120", "--jobs", "2", "--seed", "9",
          "--corpus", str(corpus), "--report", str(report_path), "--max-events", "20"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

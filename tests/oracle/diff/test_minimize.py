@@ -1,10 +1,8 @@
-"""The minimizer: ddmin, the structural model, signature-keeping reduction, and the
-``minimize`` subcommand (oracle/diff/minimize.py)."""
+"""The minimizer: ddmin, the structural model and signature-keeping reduction
+(oracle/diff/minimize.py).  The ``minimize`` subcommand: tests/oracle/cli/test_minimize_command.py."""
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import time
 from collections.abc import Iterator
@@ -13,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from oracle.parser import raw
-from oracle.cli.app import UsageError
 from oracle.diff.compare import compare
 from oracle.diff.impls import GoImpl, PythonImpl
 from oracle.diff.minimize import (
@@ -21,7 +18,6 @@ from oracle.diff.minimize import (
     TraceModel,
     ddmin,
     minimize,
-    register,
     signature_predicate,
 )
 from oracle.harness.helper import helper_for
@@ -176,50 +172,3 @@ def test_mutated_generated_findings_shrink(go: GoImpl) -> None:
         if found == 2:
             break
     assert found == 2
-
-
-# --- the subcommand --------------------------------------------------------------------------
-
-
-def _run(*argv: str) -> int:
-    p = argparse.ArgumentParser()
-    register(p.add_subparsers())
-    args = p.parse_args(["minimize", *argv])
-    return int(args.func(args))
-
-
-def test_cli_minimizes_a_trace_file_into_a_finding_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    case = tmp_path / "case.trace"
-    case.write_bytes(load(GO_FINDINGS / "sync-unknown-experiment.txt").data + _junk(5))
-    out = tmp_path / "out"
-    assert _run(str(case), "--out", str(out), "-q", "--deadline", "30") == 0
-    meta = json.loads((out / "metadata.json").read_text())
-    assert meta["signature"].startswith("go-panic:Sync:")
-    assert meta["toolchain"] == "1.27.3" and meta["minimize"]["calls"] > 0
-    assert (out / "original.trace").read_bytes() == case.read_bytes()
-    assert load(out / "repro.txt").data == (out / "repro.trace").read_bytes()
-    assert len((out / "repro.trace").read_bytes()) < 64
-    assert "->" in capsys.readouterr().out
-
-    # A finding directory is a valid CASE too: its metadata gives the signature.
-    again = tmp_path / "again"
-    assert _run(str(out), "--out", str(again), "-q") == 0
-    assert json.loads((again / "metadata.json").read_text())["signature"] == meta["signature"]
-
-
-def test_cli_agreeing_case_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    case = GO_FINDINGS / "syscallend-says-not-running.txt"
-    assert _run(str(case), "--out", str(tmp_path / "x"), "-q") == 1
-    assert "no divergence" in capsys.readouterr().out
-    assert not (tmp_path / "x").exists()
-    sig = "go-panic:Sync:nope"
-    assert _run(str(case), "--signature", sig, "--out", str(tmp_path / "x"), "-q") == 1
-
-
-def test_cli_usage_errors(tmp_path: Path) -> None:
-    with pytest.raises(UsageError):
-        _run(str(tmp_path / "missing.trace"))
-    with pytest.raises(UsageError):
-        _run(str(tmp_path), "--out", str(tmp_path / "o"))  # a directory without metadata.json
-    with pytest.raises(UsageError):
-        _run(str(GO_FINDINGS / "sync-unknown-experiment.txt"), "--deadline", "0")

@@ -36,7 +36,7 @@ from oracle.parser.event import (
     validate_table_ids,
 )
 from oracle.parser.gostrconv import go_bytes
-from oracle.parser.resources import GoState, ProcState, ResourceID, ResourceKind
+from oracle.parser.resources import ProcState, ResourceID, ResourceKind
 from oracle.parser.tracev2 import SPECS, EventType as T
 from oracle.parser.value import string_value, uint64_value
 

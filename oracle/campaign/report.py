@@ -1,0 +1,315 @@
+"""The campaign report: one typed record for both engines, its atomic writing and summary.
+
+A campaign's parent process sums its workers' :class:`~oracle.campaign.checker.CaseStats`
+and its new findings into a :class:`CampaignReport` (:func:`build_report`, the one builder for
+the Hypothesis-model and the atheris engine).  ``to_json`` gives the stable JSON layout that
+``--report`` writes and CI consumers read (the keys ``make fuzz``'s consumers rely on come
+first; engine-specific keys appear only for their engine), ``from_json`` reads it back, and
+:func:`format_summary` renders what ``fuzz`` prints at the end.
+
+:func:`write_json_atomic` is the one way this project writes a JSON file that others may be
+reading: a temporary file in the same directory, fsync, rename over the target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from oracle.campaign.checker import CaseStats, NewFinding
+
+__all__ = [
+    "CampaignReport",
+    "Divergence",
+    "GeneratorInfo",
+    "WorkerRate",
+    "build_report",
+    "format_summary",
+    "write_json_atomic",
+]
+
+
+def write_json_atomic(path: Path | str, obj: Any) -> None:
+    """Write ``obj`` as indented JSON to ``path`` atomically (temporary file, fsync, rename).
+
+    A reader never sees a half-written file, and a crash leaves the old file in place."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(obj, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class Divergence:
+    """A finding new to the corpus, as the report lists it."""
+
+    signature: str
+    verdict: str
+    repro: str
+    cases: int
+    seed: str | None
+    mutations: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The report's layout (``class`` is the verdict class)."""
+        return {"signature": self.signature, "class": self.verdict, "repro": self.repro,
+                "cases": self.cases, "seed": self.seed, "mutations": list(self.mutations)}
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Divergence:
+        """Inverse of :meth:`to_json`."""
+        return cls(str(obj["signature"]), str(obj["class"]), str(obj["repro"]),
+                   int(obj.get("cases", 1)), obj.get("seed"), tuple(obj.get("mutations") or ()))
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratorInfo:
+    """The Hypothesis-model engine's generator settings."""
+
+    max_events: int
+    max_generations: int
+    versions: tuple[int, ...] | None
+    mutants_per_valid: int
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON layout."""
+        return {"max_events": self.max_events, "max_generations": self.max_generations,
+                "versions": list(self.versions) if self.versions else None,
+                "mutants_per_valid": self.mutants_per_valid}
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> GeneratorInfo:
+        """Inverse of :meth:`to_json`."""
+        vs = obj.get("versions")
+        return cls(int(obj["max_events"]), int(obj["max_generations"]),
+                   tuple(vs) if vs else None, int(obj["mutants_per_valid"]))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRate:
+    """One atheris worker's own throughput (without the campaign's start-up)."""
+
+    cases: int
+    seconds: float
+
+    @property
+    def exec_per_second(self) -> float:
+        """Cases per second of this worker."""
+        return self.cases / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignReport:
+    """What a campaign found and how fast, for either engine."""
+
+    engine: str
+    cases: int
+    seconds: float
+    divergences: tuple[Divergence, ...]
+    known_signatures: Mapping[str, int]
+    verdicts: Mapping[str, int]
+    go: Mapping[str, int]
+    python: Mapping[str, int]
+    toolchain: str
+    seed: str
+    jobs: int
+    time_limit: float | None
+    max_examples: int | None
+    minimize: bool
+    interrupted: str | None
+    started: str
+    fast_path_cases: int
+    minimize_errors: int
+    cpu_seconds: Mapping[str, float]
+    worker_errors: tuple[str, ...]
+    # The Hypothesis-model engine's own fields.
+    generator: GeneratorInfo | None = None
+    startup_seconds: float | None = None
+    generator_errors: int = 0
+    generator_error_sample: str | None = None
+    # The atheris engine's own fields.
+    instrument: bool | None = None
+    seeds: int | None = None
+    mutator: Mapping[str, int] | None = None
+    workers: Mapping[int, WorkerRate] = field(default_factory=dict)
+
+    @property
+    def cases_per_second(self) -> float:
+        """Cases over the campaign's wall clock (start-up included)."""
+        return round(self.cases / self.seconds, 1) if self.seconds > 0 else 0.0
+
+    @property
+    def exec_per_second(self) -> float:
+        """The atheris workers' own rates, summed (0 for the other engine)."""
+        return round(sum(w.exec_per_second for w in self.workers.values()), 1)
+
+    @property
+    def known(self) -> int:
+        """Distinct known signatures seen again."""
+        return len(self.known_signatures)
+
+    @property
+    def known_cases(self) -> int:
+        """Cases whose divergence the corpus already knew."""
+        return sum(self.known_signatures.values())
+
+    @property
+    def found_something(self) -> bool:
+        """A new divergence, or a worker that failed: the campaign's exit status is 1."""
+        return bool(self.divergences or self.worker_errors)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON layout of ``--report`` (stable keys, most used first)."""
+        out: dict[str, Any] = {
+            "cases": self.cases,
+            "seconds": round(self.seconds, 3),
+            "cases_per_second": self.cases_per_second,
+        }
+        if self.engine == "atheris":
+            out["exec_per_second"] = self.exec_per_second
+        out.update({
+            "divergences": [d.to_json() for d in self.divergences],
+            "known": self.known,
+            "known_cases": self.known_cases,
+            "known_signatures": dict(self.known_signatures),
+            "verdicts": dict(self.verdicts),
+            "go": dict(self.go),
+            "python": dict(self.python),
+            "engine": self.engine,
+            "toolchain": self.toolchain,
+            "seed": self.seed,
+            "jobs": self.jobs,
+            "limit": {"time": self.time_limit, "max_examples": self.max_examples},
+        })
+        if self.generator is not None:
+            out["generator"] = self.generator.to_json()
+        if self.engine == "atheris":
+            out.update({"instrument": self.instrument, "seeds": self.seeds,
+                        "mutator": dict(self.mutator or {})})
+        out.update({
+            "minimize": self.minimize,
+            "interrupted": self.interrupted,
+            "started": self.started,
+        })
+        if self.engine != "atheris":
+            out["startup_seconds"] = self.startup_seconds
+        out.update({
+            "fast_path_cases": self.fast_path_cases,
+            "minimize_errors": self.minimize_errors,
+            "cpu_seconds": dict(self.cpu_seconds),
+        })
+        if self.engine != "atheris":
+            out["generator_errors"] = self.generator_errors
+            out["generator_error_sample"] = self.generator_error_sample
+        out["worker_errors"] = list(self.worker_errors)
+        if self.engine == "atheris":
+            out["workers"] = {
+                str(j): {"cases": w.cases, "seconds": round(w.seconds, 3),
+                         "exec_per_second": round(w.exec_per_second, 1)}
+                for j, w in sorted(self.workers.items())}
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> CampaignReport:
+        """Inverse of :meth:`to_json` (derived figures are recomputed, not read)."""
+        limit = obj.get("limit") or {}
+        gen = obj.get("generator")
+        return cls(
+            engine=str(obj.get("engine", "hypothesis")), cases=int(obj["cases"]),
+            seconds=float(obj["seconds"]),
+            divergences=tuple(Divergence.from_json(d) for d in obj.get("divergences") or ()),
+            known_signatures=dict(obj.get("known_signatures") or {}),
+            verdicts=dict(obj.get("verdicts") or {}), go=dict(obj.get("go") or {}),
+            python=dict(obj.get("python") or {}), toolchain=str(obj.get("toolchain", "")),
+            seed=str(obj.get("seed", "")), jobs=int(obj.get("jobs", 1)),
+            time_limit=limit.get("time"), max_examples=limit.get("max_examples"),
+            minimize=bool(obj.get("minimize", True)), interrupted=obj.get("interrupted"),
+            started=str(obj.get("started", "")),
+            fast_path_cases=int(obj.get("fast_path_cases", 0)),
+            minimize_errors=int(obj.get("minimize_errors", 0)),
+            cpu_seconds=dict(obj.get("cpu_seconds") or {}),
+            worker_errors=tuple(obj.get("worker_errors") or ()),
+            generator=GeneratorInfo.from_json(gen) if gen else None,
+            startup_seconds=obj.get("startup_seconds"),
+            generator_errors=int(obj.get("generator_errors", 0)),
+            generator_error_sample=obj.get("generator_error_sample"),
+            instrument=obj.get("instrument"), seeds=obj.get("seeds"), mutator=obj.get("mutator"),
+            workers={int(j): WorkerRate(int(w["cases"]), float(w["seconds"]))
+                     for j, w in (obj.get("workers") or {}).items()},
+        )
+
+
+def build_report(stats: CaseStats, new: Mapping[str, NewFinding], *, engine: str, seconds: float,
+                 started: datetime, toolchain: str, seed: str, jobs: int,
+                 time_limit: float | None, max_examples: int | None, minimize: bool,
+                 signals: Sequence[int], worker_errors: Sequence[str],
+                 **engine_fields: Any) -> CampaignReport:
+    """The report of a finished campaign: summed statistics, the findings new to the corpus
+    (by signature, in the order found), and the engine's own fields (``generator``,
+    ``startup_seconds``, ``generator_errors``... or ``instrument``, ``seeds``, ``mutator``,
+    ``workers``)."""
+    known = {s: n for s, n in sorted(stats.known_signatures.items()) if s not in new}
+    divergences = tuple(
+        Divergence(sig, f.verdict, f.repro, stats.signatures.get(sig, 1), f.seed,
+                   tuple(f.mutations))
+        for sig, f in new.items())
+    return CampaignReport(
+        engine=engine, cases=stats.cases, seconds=seconds, divergences=divergences,
+        known_signatures=known, verdicts=dict(sorted(stats.verdicts.items())),
+        go=dict(sorted(stats.go.items())), python=dict(sorted(stats.python.items())),
+        toolchain=toolchain, seed=seed, jobs=jobs, time_limit=time_limit,
+        max_examples=max_examples, minimize=minimize,
+        interrupted=signal.Signals(signals[0]).name if signals else None,
+        started=started.isoformat(timespec="seconds"), fast_path_cases=stats.fast_path,
+        minimize_errors=stats.minimize_errors,
+        cpu_seconds={"python": round(stats.seconds_python, 3), "go": round(stats.seconds_go, 3),
+                     "minimize": round(stats.seconds_minimize, 3)},
+        worker_errors=tuple(worker_errors), **engine_fields,
+    )
+
+
+def format_summary(report: CampaignReport) -> str:
+    """A human-readable summary of a report (what ``fuzz`` prints at the end)."""
+    lines = [
+        f"fuzz: {report.cases:,} cases in {report.seconds:.1f} s "
+        f"({report.cases_per_second:,.0f}/s); engine {report.engine}, "
+        f"{report.jobs} jobs, go {report.toolchain}, seed {report.seed}"
+        + (f"; interrupted by {report.interrupted}" if report.interrupted else ""),
+    ]
+    if report.go:
+        lines.append("  go: " + ", ".join(f"{n:,} {k}" for k, n in report.go.items()))
+    if report.verdicts:
+        lines.append("  verdicts: " + ", ".join(f"{k} {n:,}" for k, n in report.verdicts.items()))
+    lines.append(f"  new divergences: {len(report.divergences)}")
+    for d in report.divergences:
+        lines.append(f"    [{d.verdict}] {d.signature}  ({d.cases} cases)")
+        lines.append(f"      repro: {d.repro}")
+    lines.append(f"  known signatures seen again: {report.known} ({report.known_cases:,} cases)")
+    for sig, n in report.known_signatures.items():
+        lines.append(f"    {sig}  x{n}")
+    if report.minimize_errors:
+        lines.append(f"  minimizer errors: {report.minimize_errors} (findings kept unminimized)")
+    if report.generator_errors:
+        lines.append(f"  generator errors: {report.generator_errors} (first below)")
+        lines.append("    " + str(report.generator_error_sample or "").strip().replace("\n", "\n    "))
+    for e in report.worker_errors:
+        lines.append("  worker error: " + str(e).strip().replace("\n", "\n    "))
+    return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""``gotrace-oracle conform``: the CI conformance check (see docs/ci.md)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from oracle.campaign.conform import PINNED, collect_inputs, run_conform, write_junit
+from oracle.campaign.findings import FindingStore
+from oracle.campaign.report import write_json_atomic
+from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
+from oracle.harness import toolchain
+
+__all__ = ["cmd_conform", "register"]
+
+
+def cmd_conform(args: argparse.Namespace) -> int:
+    """Entry point of ``gotrace-oracle conform``."""
+    if args.count < 0:
+        raise UsageError(f"--count must be at least 0, got {args.count}")
+    versions = [v.strip() for v in (args.go or PINNED).split(",") if v.strip()]
+    if not versions:
+        raise UsageError("--go: no versions given")
+    toolchains: list[tuple[str, Path]] = []
+    for v in versions:
+        m = re.match(r"^1\.(\d+)\b", v)
+        if m is None:
+            raise UsageError(f"--go {v}: not a Go release version (like 1.25.5)")
+        if int(m.group(1)) < 22:
+            raise UsageError(f"--go {v}: releases before 1.22 have no v2 trace parser")
+        try:
+            tc = toolchain.ensure(None if v == PINNED else v)
+            binary = toolchain.build_helper(tc)
+        except toolchain.ToolchainError as e:
+            raise UsageError(f"--go {v}: {str(e).splitlines()[0]}") from None
+        toolchains.append((tc.version, binary))
+    inputs = collect_inputs(count=args.count, seed=args.seed, testdata=not args.no_testdata)
+    store = FindingStore(args.corpus) if args.corpus else FindingStore()
+    result = run_conform(inputs, toolchains, store=store, timeout=args.timeout,
+                         progress=not args.quiet and sys.stderr.isatty())
+    summary = result.summary()
+    for version, t in summary["toolchains"].items():
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(t["counts"].items()))
+        print(f"conform go{version}: {t['cases']} cases: {counts}")
+        if args.verbose:
+            for sig, n in t["signatures"].items():
+                print(f"    {n:5d}  {sig}")
+    for c in result.failures[:50]:
+        d = c.details or {}
+        print(f"FAIL  go{c.toolchain} {c.input}: {c.signature.splitlines()[0]}")
+        if d.get("field"):
+            print(f"      first difference: event #{d.get('index')}, field {d.get('field')}")
+        for side in ("python", "go"):
+            s = d.get(side) or {}
+            end = (s.get("error") or "EOF").splitlines()[0]
+            print(f"      {side:<6} {s.get('status')}: {end}"[:300])
+    if len(result.failures) > 50:
+        print(f"... and {len(result.failures) - 50} more failures")
+    print(f"conform: {'ok' if summary['ok'] else 'FAILED'}: {len(result.cases)} cases, "
+          f"{len(result.failures)} unexpected divergences in {result.seconds:.1f}s")
+    if args.junit:
+        write_junit(result, args.junit)
+    if args.json:
+        write_json_atomic(args.json, summary)
+    return EXIT_OK if summary["ok"] else EXIT_FINDING
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``conform`` subcommand to the CLI's subparsers."""
+    s = subparsers.add_parser(
+        "conform", help="CI conformance check: testdata, corpus and generated traces vs Go",
+        description="Run Go's testdata (from the pinned GOROOT), the corpus (seeds and "
+        "regressions) and --count valid plus --count mutated generated traces through the "
+        "reference parser and each requested Go toolchain. Divergences that are documented Go "
+        "bugs are 'known'; on releases other than the pinned one, documented version "
+        "differences are 'expected'. Exit 1 on any other divergence. See docs/ci.md.",
+    )
+    s.add_argument("--go", default=None, metavar="V1,V2",
+                   help=f"comma-separated Go releases (default: the pinned {PINNED})")
+    s.add_argument("--count", type=int, default=1000,
+                   help="generated traces: this many valid plus this many mutated (default 1000)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the generated traces (default 0)")
+    s.add_argument("--junit", type=Path, default=None, help="write JUnit XML here")
+    s.add_argument("--json", type=Path, default=None, help="write the JSON summary here")
+    s.add_argument("--timeout", type=float, default=20.0, help="seconds Go may take per input")
+    s.add_argument("--no-testdata", action="store_true", help="leave out Go's testdata")
+    s.add_argument("--corpus", type=Path, default=None,
+                   help="corpus directory (default: the repository's corpus/)")
+    s.add_argument("-v", "--verbose", action="store_true",
+                   help="list the signatures of non-agreeing cases per toolchain")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    s.set_defaults(func=cmd_conform)

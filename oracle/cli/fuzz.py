@@ -1,0 +1,155 @@
+"""``gotrace-oracle fuzz``: a time- or count-bounded differential campaign.
+
+``gotrace-oracle fuzz [--time S | --max-examples N] [--jobs N] [--engine hypothesis|atheris]
+[--seed S] [--report FILE.json] [--no-minimize] [--go VERSION]`` runs one of the two engines
+(:mod:`oracle.campaign.hypothesis_engine`, :mod:`oracle.campaign.atheris_engine`): ``--jobs``
+worker processes, each with its own Go helper, run cases through the reference parser and
+Go's, and save every divergence that the corpus does not already know under
+``corpus/findings/<signature>/`` (minimized unless ``--no-minimize``).  A live progress line
+goes to stderr; the summary to stdout; ``--report`` writes the JSON report atomically.
+
+Exit status: 0 when no new divergence was found, 1 when one was (or a worker failed), 2 on a
+usage error.  SIGINT/SIGTERM end the campaign early with the same summary and report; every
+finding is already on disk by then.  Known signatures (earlier findings, regressions,
+documented Go bugs) are counted, not reported as new, so rerunning resumes from the corpus.
+
+``--go VERSION`` runs another release's parser, but the reference parser always behaves as
+the pinned Go 1.27.3: against an older release, every behaviour that changed since (the bugs
+fixed later, listed in ``docs/go-findings.md``, and API changes) shows up as a divergence.
+Use ``conform`` for multi-toolchain checks; ``fuzz --go`` is for hunting in one release.
+
+This module turns the command line into the engines' typed configurations; no
+``argparse.Namespace`` goes below the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from pathlib import Path
+from typing import Any
+
+from oracle.campaign import atheris_engine, hypothesis_engine
+from oracle.campaign.report import CampaignReport, format_summary, write_json_atomic
+from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
+from oracle.cli.options import (
+    add_go_options,
+    helper_binary,
+    nonnegative_int,
+    positive_float,
+    positive_int,
+)
+
+__all__ = ["ENGINES", "cmd_fuzz", "register"]
+
+ENGINES = ("hypothesis", "atheris")
+
+
+def _hypothesis_config(args: argparse.Namespace, binary: Path, version: str,
+                       seed: str) -> hypothesis_engine.CampaignConfig:
+    time_limit = args.time if args.time is not None else (60.0 if args.max_examples is None else None)
+    return hypothesis_engine.CampaignConfig(
+        go_binary=binary, go_version=version, corpus=args.corpus, jobs=args.jobs,
+        time_limit=time_limit, max_examples=args.max_examples, seed=seed,
+        minimize=not args.no_minimize, minimize_seconds=args.minimize_seconds,
+        timeout=args.timeout, python_timeout=args.python_timeout,
+        gen=hypothesis_engine.GenParams(
+            max_events=args.max_events, max_generations=args.max_generations,
+            versions=hypothesis_engine.versions_for(version), mutants=args.mutants),
+        engine="hypothesis", progress=not args.quiet,
+    )
+
+
+def _atheris_config(args: argparse.Namespace, binary: Path, version: str,
+                    seed: str) -> atheris_engine.AtherisConfig:
+    seconds = args.time if args.time is not None else (60.0 if args.max_examples is None else None)
+    return atheris_engine.AtherisConfig(
+        jobs=args.jobs, seconds=seconds, max_examples=args.max_examples, seed=seed,
+        instrument=args.instrument, minimize=not args.no_minimize, quiet=args.quiet,
+        corpus_root=args.corpus, generated=args.generated_seeds,
+        binary=binary, version=version, timeout=args.timeout,
+        python_timeout=args.python_timeout,
+    )
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    """Entry point of ``gotrace-oracle fuzz``."""
+    if args.max_examples is not None and args.time is not None:
+        raise UsageError("give --time or --max-examples, not both")
+    if args.corpus is not None and not args.corpus.is_dir():
+        raise UsageError(f"--corpus {args.corpus}: not a directory")
+    if args.engine == "atheris":
+        import importlib.util
+
+        if importlib.util.find_spec("atheris") is None:
+            raise UsageError("--engine atheris needs atheris: pip install 'gotrace-oracle[fuzz]'")
+    binary, version = helper_binary(args)
+    report: CampaignReport
+    if args.engine == "atheris":
+        seed = args.seed if args.seed is not None else "0"
+        report = atheris_engine.run_campaign(_atheris_config(args, binary, version, seed))
+    else:
+        seed = args.seed if args.seed is not None else str(secrets.randbelow(10**9))
+        report = hypothesis_engine.run_campaign(_hypothesis_config(args, binary, version, seed))
+    # The report first: a closed stdout must not cost it.
+    if args.report is not None:
+        try:
+            write_json_atomic(args.report, report.to_json())
+        except OSError as e:
+            print(format_summary(report), flush=True)
+            raise UsageError(f"--report {args.report}: {e.strerror or e}") from None
+    print(format_summary(report), flush=True)
+    return EXIT_FINDING if report.found_something else EXIT_OK
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``fuzz`` subcommand to the CLI's subparsers."""
+    s = subparsers.add_parser(
+        "fuzz", help="the main job: a bounded differential campaign against Go's parser",
+        description="Generate traces from the strategies' model (valid ones and mutants), run "
+        "each through the reference parser and Go's internal/trace, and save every divergence "
+        "the corpus does not know yet under corpus/findings/<signature>/ (minimized). Prints "
+        "live progress on stderr and a summary on stdout. Exit 0 when nothing new was found, "
+        "1 when something was, 2 on usage errors.",
+    )
+    lim = s.add_mutually_exclusive_group()
+    lim.add_argument("--time", type=positive_float, default=None, metavar="S",
+                     help="run for S seconds (default 60 unless --max-examples is given)")
+    lim.add_argument("--max-examples", type=positive_int, default=None, metavar="N",
+                     help="check N cases in total, then stop")
+    s.add_argument("--jobs", type=positive_int, default=2, metavar="N",
+                   help="worker processes, each with its own Go helper (default 2)")
+    s.add_argument("--engine", choices=ENGINES, default="hypothesis",
+                   help="hypothesis: the strategies' model and mutations (default); atheris: "
+                   "libFuzzer with a structure-aware mutator")
+    s.add_argument("--seed", default=None,
+                   help="campaign seed (default: random; recorded in the report and findings)")
+    s.add_argument("--report", type=Path, default=None, metavar="FILE.json",
+                   help="write the JSON report here (atomically)")
+    s.add_argument("--no-minimize", action="store_true", help="save new findings unminimized")
+    s.add_argument("--minimize-seconds", type=positive_float, default=30.0, metavar="S",
+                   help="time budget to minimize one finding (default 30)")
+    s.add_argument("--corpus", type=Path, default=None, metavar="DIR",
+                   help="corpus root holding findings/ and regressions/ (default: the "
+                   "repository's corpus/ in a checkout, else ./corpus)")
+    s.add_argument("--timeout", type=positive_float, default=10.0, metavar="S",
+                   help="seconds Go may take per case before the helper is restarted (default 10)")
+    s.add_argument("--python-timeout", type=positive_float, default=10.0, metavar="S",
+                   help="seconds the reference parser may take per case (default 10)")
+    g = s.add_argument_group("generator")
+    g.add_argument("--max-events", type=nonnegative_int, default=40, metavar="N",
+                   help="simulation steps per generation (default 40: small traces, fast cases)")
+    g.add_argument("--max-generations", type=positive_int, default=2, metavar="N",
+                   help="generations per trace (default 2)")
+    g.add_argument("--mutants", type=nonnegative_int, default=3, metavar="K",
+                   help="mutants checked per valid trace (default 3: 25%% valid, 75%% mutated)")
+    s.add_argument("--instrument", action="store_true",
+                   help="atheris engine only: guide libFuzzer by the parser's branch coverage "
+                   "(slower per case)")
+    s.add_argument("--generated-seeds", type=nonnegative_int,
+                   default=atheris_engine.DEFAULT_GENERATED_SEEDS, metavar="N",
+                   help="atheris engine only: strategies traces added to the seed corpus "
+                   f"(default {atheris_engine.DEFAULT_GENERATED_SEEDS})")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    add_go_options(s)
+    s.set_defaults(func=cmd_fuzz)
