@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from oracle.parser.base import NO_GOROUTINE, NO_THREAD, DataTable, Frame, SchedCtx, StackRecord, SyncData
-from oracle.parser.batch import Batch, ByteSource, encode_batch, encode_end_of_generation
+from oracle.parser.batch import Batch, ByteSource
+from oracle.parser.rawtrace import encode_batch, encode_end_of_generation
 from oracle.parser.batchcursor import encode_timed_event as tev
 from oracle.parser.errors import TraceError
 from oracle.parser.generation import (

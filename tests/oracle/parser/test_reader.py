@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from oracle.parser.base import NO_THREAD, BaseEvent, EvTable, SchedCtx
-from oracle.parser.batch import encode_batch, encode_end_of_generation
+from oracle.parser.rawtrace import encode_batch, encode_end_of_generation
 from oracle.parser.batchcursor import encode_timed_event as tev
 from oracle.parser.errors import TraceError
 from oracle.parser.event import Event, EventKind
