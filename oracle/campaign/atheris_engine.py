@@ -92,7 +92,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Literal, Protocol
 
-from oracle.campaign.atheris_mutators import HEADER_LEN, StructureAwareMutator, generated_seeds
+from oracle.campaign.atheris_mutators import StructureAwareMutator, generated_seeds
 from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import CampaignReport, WorkerRate, build_report
@@ -100,6 +100,7 @@ from oracle.campaign.sources import default_corpus_root
 from oracle.diff.compare import Comparison
 from oracle.parser.errors import TraceError
 from oracle.parser.raw import RawReader
+from oracle.parser.rawtrace import HEADER_LEN
 from oracle.parser.tracev2 import EventType
 from oracle.parser.version import V2_VERSIONS, write_header
 
