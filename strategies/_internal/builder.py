@@ -67,6 +67,7 @@ __all__ = [
     "EndOfGeneration",
     "Ev",
     "Expectation",
+    "Item",
     "Outcome",
     "Trace",
     "encode_batch_body",
@@ -137,6 +138,7 @@ class EndOfGeneration:
 #: The single :class:`EndOfGeneration` instance.
 END_OF_GENERATION: Final = EndOfGeneration()
 
+#: One entry of :attr:`Trace.items`: a batch or the end-of-generation marker.
 Item = Batch | EndOfGeneration
 
 

@@ -63,6 +63,7 @@ from strategies._internal.builder import (
     Batch,
     Ev,
     Expectation,
+    Item,
     Trace,
 )
 from strategies._internal.choices import Chooser
@@ -266,7 +267,7 @@ class Model:
         self.last_m_time: dict[int, int] = {}
         self.tie_group: list[tuple[int, frozenset[Res]]] = []
         self.tie_ok = False
-        self.items: list[Batch | object] = []
+        self.items: list[Item] = []
         self.samples: list[tuple[int, int, int, int, int]] = []
 
         # Stacks: a small pool of frame lists, drawn once per trace, shared by all gens.
@@ -418,9 +419,19 @@ class Model:
                 gen += ch.pick((1, 2, 5))
             else:
                 gen += 1
-        tr = Trace(self.version, self.items, Expectation.success())  # type: ignore[arg-type]
+        tr = Trace(self.version, self.items, Expectation.success())
         tr.features = self.flags.enabled
         return tr
+
+    def _cur_g(self, ms: MState) -> GState:
+        """The G running on ``ms``: actions that need one are only chosen when it has one."""
+        assert ms.g is not None, f"M {ms.id} runs no G"
+        return self.gs[ms.g]
+
+    def _cur_p(self, ms: MState) -> PState:
+        """The P ``ms`` holds: actions that need one are only chosen when it holds one."""
+        assert ms.p is not None, f"M {ms.id} holds no P"
+        return self.ps[ms.p]
 
     def _new_p(self) -> PState:
         p = PState(self.next_p)
@@ -767,17 +778,17 @@ class Model:
         g.status = RUNNABLE
 
     def _go_stop(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         self.emit(ms.id, E.GoStop, [self.string(_STOP_REASONS), self.stack()])
         g.status, g.m, ms.g = RUNNABLE, None, None
 
     def _go_block(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         self.emit(ms.id, E.GoBlock, [self.string(_BLOCK_REASONS), self.stack()])
         g.status, g.m, ms.g = WAITING, None, None
 
     def _go_destroy(self, ms: MState) -> None:
-        g = self.gs.pop(ms.g)  # type: ignore[arg-type]
+        g = self.gs.pop(self._cur_g(ms).id)
         self.emit(ms.id, E.GoDestroy, [])
         ms.g = None
         self._drop_g(g)
@@ -786,7 +797,7 @@ class Model:
         g.status = "dead"
 
     def _go_switch(self, ms: MState) -> None:
-        cur = self.gs[ms.g]  # type: ignore[index]
+        cur = self._cur_g(ms)
         ws = [x for x in self.gs.values() if x.status == WAITING]
         nxt = ws[self.ch.int(0, len(ws) - 1)]
         if self._lazy_needed():
@@ -804,8 +815,8 @@ class Model:
     # Syscalls.
 
     def _syscall_begin(self, ms: MState) -> None:
-        p = self.ps[ms.p]  # type: ignore[index]
-        g = self.gs[ms.g]  # type: ignore[index]
+        p = self._cur_p(ms)
+        g = self._cur_g(ms)
         if self._lazy_needed():
             self.need_p(ms.id, p)
         p.seq += 1
@@ -813,20 +824,20 @@ class Model:
         p.status, g.status = SYSCALL, SYSCALL
 
     def _syscall_end(self, ms: MState) -> None:
-        p = self.ps[ms.p]  # type: ignore[index]
-        g = self.gs[ms.g]  # type: ignore[index]
+        p = self._cur_p(ms)
+        g = self._cur_g(ms)
         self.emit(ms.id, E.GoSyscallEnd, [])
         p.status, g.status = RUNNING, RUNNING
 
     def _syscall_end_blocked(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         # Gated on this M's P leaving the syscall state (stolen), hence ("M", self).
         self.emit(ms.id, E.GoSyscallEndBlocked, [], frozenset({("Steal", ms.id)}),
                   frozenset({("Steal", ms.id)}))
         g.status, g.m, ms.g = RUNNABLE, None, None
 
     def _destroy_syscall(self, ms: MState) -> None:
-        g = self.gs.pop(ms.g)  # type: ignore[arg-type]
+        g = self.gs.pop(self._cur_g(ms).id)
         self.emit(ms.id, E.GoDestroySyscall, [])
         ms.g = None
         if ms.p is not None:
@@ -837,7 +848,7 @@ class Model:
     # GC, ranges and metrics.
 
     def _stw(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         if g.stw:
             self.emit(ms.id, E.STWEnd, [])
         else:
@@ -859,7 +870,7 @@ class Model:
             self.gc = "running"
 
     def _assist(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         if g.assist:
             self.emit(ms.id, E.GCMarkAssistEnd, [])
         else:
@@ -867,7 +878,7 @@ class Model:
         g.assist = not g.assist
 
     def _sweep(self, ms: MState) -> None:
-        p = self.ps[ms.p]  # type: ignore[index]
+        p = self._cur_p(ms)
         if p.sweeping:
             self.emit(ms.id, E.GCSweepEnd, [self.ch.int(0, 1 << 20), self.ch.int(0, 1 << 16)])
         else:
@@ -916,7 +927,7 @@ class Model:
         return 0
 
     def _region(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         ch = self.ch
         if g.regions and ch.chance(0.5):
             tid, name = g.regions.pop()
