@@ -37,9 +37,9 @@ that form back (``text_to_binary`` then :func:`decode`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
 from oracle.parser.errors import TraceError
 from oracle.parser.raw import RawEvent, RawReader, TextWriter, text_to_binary
@@ -52,6 +52,7 @@ __all__ = [
     "HEADER_LEN",
     "RawBatch",
     "RawTrace",
+    "WireEvent",
     "decode",
     "decode_text",
     "encode",
@@ -253,6 +254,8 @@ _SMALL: Final[tuple[bytes, ...]] = tuple(bytes((i,)) for i in range(0x80))
 def _uv(x: int, width: int) -> bytes:
     """A uvarint of ``x`` (taken mod 2**64), at least ``width`` bytes wide when ``width``."""
     x &= _U64
+    if x < 0x80 and width <= 1:
+        return _SMALL[x]
     if width:
         n = len(put_uvarint(x))
         if width > n:
@@ -260,29 +263,42 @@ def _uv(x: int, width: int) -> bytes:
     return put_uvarint(x)
 
 
-def encode_events(events: Iterable[RawEvent], pad_args: int = 0) -> bytes:
+class WireEvent(Protocol):
+    """What :func:`encode_events` reads of an event: a :class:`RawEvent`, or a generator's own
+    mutable event record with the same three fields."""
+
+    @property
+    def ev(self) -> int: ...
+
+    @property
+    def args(self) -> Sequence[int]: ...
+
+    @property
+    def data(self) -> bytes | None: ...
+
+
+def encode_events(events: Iterable[WireEvent], pad_args: int = 0) -> bytes:
     """The wire form of events: type byte, the arguments present, and a data trailer for an
     event that has data or whose type has one (full table)."""
     out = bytearray()
+    append = out.append
     for e in events:
-        out.append(e.ev & 0xFF)
-        with_data = e.data is not None or e.ev in _HAS_DATA
-        if not pad_args:
-            args = e.args
-            if all(0 <= a < 0x80 for a in args):
-                out += bytes(args)
-            else:
-                for a in args:
-                    out += _SMALL[a] if 0 <= a < 0x80 else put_uvarint(a & _U64)
-            if not with_data:
-                continue
-        else:
+        typ = e.ev
+        append(typ & 0xFF)
+        data = e.data
+        if pad_args:
             for a in e.args:
                 out += _uv(a, pad_args)
-        if with_data:
-            data = e.data or b""
-            out += _uv(len(data), pad_args)
-            out += data
+        else:
+            for a in e.args:
+                if 0 <= a < 0x80:
+                    append(a)
+                else:
+                    out += put_uvarint(a & _U64)
+        if data is not None or typ in _HAS_DATA:
+            d = data or b""
+            out += _uv(len(d), pad_args)
+            out += d
     return bytes(out)
 
 

@@ -92,9 +92,10 @@ class Ev:
         """An independent copy (mutators edit events in place)."""
         return Ev(self.typ, list(self.args), self.data)
 
-    def raw(self, version: Version = FULL_VERSION) -> RawEvent:
-        """The event in the raw-trace model (an immutable record)."""
-        return RawEvent(version, self.typ, tuple(self.args), self.data)
+    @property
+    def ev(self) -> int:
+        """The type byte under the raw model's name (:class:`oracle.parser.rawtrace.WireEvent`)."""
+        return self.typ
 
 
 @dataclass(slots=True)
@@ -180,7 +181,7 @@ class Expectation:
 
 def encode_batch_body(events: list[Ev], pad_args: int = 0) -> bytes:
     """The body bytes of an ``EventBatch``: each event's type byte, args and data trailer."""
-    return encode_events([e.raw() for e in events], pad_args)
+    return encode_events(events, pad_args)
 
 
 @dataclass(slots=True)
@@ -244,9 +245,14 @@ class Trace:
 
     # --- wire forms -------------------------------------------------------------------------
 
-    def to_raw(self) -> RawTrace:
+    def to_raw(self, *, encoded_bodies: bool = False) -> RawTrace:
         """The trace in the raw-trace model (:mod:`oracle.parser.rawtrace`), which writes both
-        wire forms.  A batch's forced ``body`` becomes the model's undecodable ``rest``."""
+        wire forms.  A batch's forced ``body`` becomes the model's undecodable ``rest``.
+
+        ``encoded_bodies`` puts every event batch's body into ``rest`` already encoded (with
+        ``pad_args``) instead of converting its events to raw records: the binary form needs
+        no more, and that keeps :meth:`to_binary` as cheap as the generator needs it.
+        """
         v = self.version
         new = tuple.__new__  # RawEvent(...) without the keyword-argument machinery
         batches: list[RawBatch] = []
@@ -256,8 +262,9 @@ class Trace:
             elif it.exp is not None:
                 batches.append(RawBatch(EXPERIMENTAL_BATCH, it.gen, it.m, it.time, [], it.data,
                                         it.exp, it.size))
-            elif it.body is not None:
-                batches.append(RawBatch(EVENT_BATCH, it.gen, it.m, it.time, [], it.body,
+            elif it.body is not None or encoded_bodies:
+                body = it.body if it.body is not None else encode_events(it.events, self.pad_args)
+                batches.append(RawBatch(EVENT_BATCH, it.gen, it.m, it.time, [], body,
                                         size=it.size))
             else:
                 batches.append(RawBatch(EVENT_BATCH, it.gen, it.m, it.time,
@@ -270,7 +277,8 @@ class Trace:
         """The trace as Go reads it (see the module notes for the varint options)."""
         if self.raw_bytes is not None:
             return self.raw_bytes
-        return encode(self.to_raw(), pad_sizes=self.pad_sizes, pad_args=self.pad_args)
+        return encode(self.to_raw(encoded_bodies=True), pad_sizes=self.pad_sizes,
+                      pad_args=self.pad_args)
 
     @property
     def data(self) -> bytes:
