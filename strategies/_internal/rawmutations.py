@@ -74,6 +74,11 @@ def _event_batches(rt: RawTrace) -> list[RawBatch]:
     return [b for b in rt.batches if b.is_event_batch]
 
 
+def _pick_event_batch(ch: Chooser, rt: RawTrace) -> RawBatch | None:
+    bs = _event_batches(rt)
+    return ch.pick(bs) if bs else None
+
+
 def _pick_event(ch: Chooser, rt: RawTrace) -> tuple[RawBatch, int] | None:
     nonempty = [b for b in rt.batches if b.events]
     if not nonempty:
@@ -183,12 +188,13 @@ def raw_change_arg(ch: Chooser, rt: RawTrace) -> bool:
 
 def raw_change_gen(ch: Chooser, rt: RawTrace) -> bool:
     """Give an event batch another generation number."""
-    bs = _event_batches(rt)
-    if not bs:
+    b = _pick_event_batch(ch, rt)
+    if b is None:
         return False
-    b = ch.pick(bs)
     gen = b.gen
-    b.gen = ch.pick((gen + 1, max(0, gen - 1), ch.pick(bs).gen, 0, gen + 2, 1 << 63))
+    other = _pick_event_batch(ch, rt)
+    assert other is not None
+    b.gen = ch.pick((gen + 1, max(0, gen - 1), other.gen, 0, gen + 2, 1 << 63))
     return True
 
 
@@ -234,10 +240,9 @@ def _random_event(ch: Chooser, rt: RawTrace) -> RawEvent:
 
 def raw_insert_event(ch: Chooser, rt: RawTrace) -> bool:
     """Insert an event of any type into an event batch."""
-    targets = _event_batches(rt)
-    if not targets:
+    b = _pick_event_batch(ch, rt)
+    if b is None:
         return False
-    b = ch.pick(targets)
     b.events.insert(ch.int(0, len(b.events)), _random_event(ch, rt))
     return True
 
@@ -282,10 +287,9 @@ def raw_truncate(ch: Chooser, rt: RawTrace) -> bool:
 
 def raw_stale_size(ch: Chooser, rt: RawTrace) -> bool:
     """Leave an event batch's size field off by a little."""
-    bs = _event_batches(rt)
-    if not bs:
+    b = _pick_event_batch(ch, rt)
+    if b is None:
         return False
-    b = ch.pick(bs)
     b.size = max(0, len(b.body()) + ch.pick((-3, -2, -1, 1, 2, 3)))
     return True
 
