@@ -18,10 +18,16 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from oracle.parser.rawtrace import RawTrace, decode, encode
-from strategies import RandomChooser, Trace, draw_valid, mutate, mutate_raw, trace_params
+
+if TYPE_CHECKING:
+    from strategies import Trace
+
+# ``strategies`` (and with it Hypothesis) is imported where it is first needed, not here: every
+# ``gotrace-oracle`` command loads this module through the CLI, and Hypothesis alone would
+# double their start-up time.
 
 __all__ = [
     "BYTE_SHARE",
@@ -74,6 +80,11 @@ class StructureAwareMutator:
         self._models: Mapping[bytes, Trace] = models or {}
         self._last: tuple[bytes, tuple[str, ...]] = (b"", ())
         self._decoded: dict[bytes, RawTrace | None] = {}
+        from strategies import RandomChooser, mutate, mutate_raw
+
+        self._chooser = RandomChooser
+        self._mutate = mutate
+        self._mutate_raw = mutate_raw
         #: How often each path ran: ``libfuzzer``, ``raw``, ``strategies``.
         self.paths: Counter[str] = Counter()
 
@@ -89,7 +100,7 @@ class StructureAwareMutator:
             else:
                 rt = self._decode(data)
                 if rt is not None and rt.batches:
-                    applied = mutate_raw(RandomChooser(rng), rt)
+                    applied = self._mutate_raw(self._chooser(rng), rt)
                     if applied:
                         out, names = encode(rt), tuple(applied)
                         self.paths["raw"] += 1
@@ -113,9 +124,8 @@ class StructureAwareMutator:
                 del cache[next(iter(cache))]
         return None if rt is None else rt.copy()
 
-    @staticmethod
-    def _strategies(rng: random.Random, model: Trace) -> tuple[bytes, tuple[str, ...]]:
-        tr = mutate(RandomChooser(rng), model)
+    def _strategies(self, rng: random.Random, model: Trace) -> tuple[bytes, tuple[str, ...]]:
+        tr = self._mutate(self._chooser(rng), model)
         return tr.to_binary(), tuple(tr.mutations)
 
     def mutations_for(self, data: bytes) -> tuple[str, ...]:
@@ -127,6 +137,8 @@ class StructureAwareMutator:
 def generated_seeds(seed: str, count: int) -> list[Trace]:
     """``count`` small traces from the strategies' model, two valid for one mutated; the same
     ``seed`` gives the same traces (each worker rebuilds them for :class:`StructureAwareMutator`)."""
+    from strategies import RandomChooser, draw_valid, mutate, trace_params
+
     versions, template = trace_params(max_events=GENERATED_MAX_EVENTS)
     out: list[Trace] = []
     for i in range(count):
