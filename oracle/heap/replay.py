@@ -1,0 +1,559 @@
+"""Replay of AllocFree events into a model of spans, heap objects and goroutine stacks.
+
+Events are fed in the order the reader yields them (:class:`oracle.parser.reader.Reader`).
+Sync events bring each generation's experimental batches: the info batch (first generation
+only) fixes how IDs become addresses, the type batches give that generation's type table.
+The model keeps plain dicts of ints on the hot path, because the checker must cost little
+next to a parse (docs/benchmarks.md):
+
+* ``spans``: span ID -> ``(npages, elemsize, in_use, flags)``; a span ID is its page index from
+  ``minPageHeapAddr`` (traceSpanID), so ``pages`` maps every page index to its span ID;
+* ``objects``: object ID -> span ID (``-1`` outside every span); an object ID times
+  ``minHeapAlign`` is its offset from ``minPageHeapAddr`` (traceHeapObjectID);
+* ``stacks``: stack ID -> order; ``stack_units`` maps every ``fixedStack`` unit of a live
+  stack to its ID (traceGoroutineStackID), size ``2^(order-1)`` (traceCompressStackSize).
+
+Each violation is counted under its rule (:mod:`oracle.heap.rules`); the first few of each
+rule are kept as :class:`Violation` examples.  A violation never stops the replay: the event
+is applied anyway (a double alloc replaces the old entry, a free of an unknown ID is
+ignored), as a debugger of the allocator would want to see what comes after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Final, Iterable
+
+from oracle.heap import rules as R
+from oracle.heap.batches import ALLOCFREE, AllocFreeBatchError, HeapInfo, TypeRecord, decode_generation
+from oracle.heap.sizeclasses import MALLOC_HEADER_SIZE, MIN_SIZE_FOR_MALLOC_HEADER, TINY_SIZE_CLASS, class_to_size
+from oracle.parser.event import EV_SYNC, Event
+from oracle.parser.tracev2 import EventType
+
+__all__ = ["ALLOCFREE_TYPES", "HeapReplay", "HeapResult", "KindStats", "Violation", "replay_events"]
+
+_T = EventType
+ALLOCFREE_TYPES: Final = frozenset(
+    int(t)
+    for t in (
+        _T.Span, _T.SpanAlloc, _T.SpanFree, _T.HeapObject, _T.HeapObjectAlloc,
+        _T.HeapObjectFree, _T.GoroutineStack, _T.GoroutineStackAlloc, _T.GoroutineStackFree,
+    )
+)  # fmt: skip
+_SNAPSHOTS: Final = frozenset((int(_T.Span), int(_T.HeapObject), int(_T.GoroutineStack)))
+_HEAP_ALLOC: Final = int(_T.HeapAlloc)
+#: Largest plausible stack order: 2^47 bytes is the whole user address space.
+_MAX_STACK_ORDER: Final = 48
+#: One live-bytes sample every this many heap-object events (for the plot).
+_SAMPLE_EVERY: Final = 64
+#: Span flags in the ``spans`` records: a tiny-allocator span, a small scan span.
+_TINY_SPAN: Final = 1
+_SCAN_SPAN: Final = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule at one event: where (index in Reader order, time, M, G) and what."""
+
+    rule: str
+    index: int
+    time: int
+    m: int
+    g: int
+    event: str
+    ids: tuple[int, ...]
+    addresses: tuple[int, ...]
+    type_name: str | None
+    cause: str | None
+    detail: str
+
+
+@dataclass(slots=True)
+class KindStats:
+    """Allocated, freed and live counts and bytes of one resource kind."""
+
+    allocated: int = 0
+    allocated_bytes: int = 0
+    freed: int = 0
+    freed_bytes: int = 0
+    live: int = 0
+    live_bytes: int = 0
+    snapshot: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HeapResult:
+    """What a replay found: counts per rule (every rule), examples, and the heap's summary."""
+
+    has_allocfree: bool
+    events: int
+    allocfree_events: int
+    generations: int
+    info: HeapInfo | None
+    violations: dict[str, int]
+    causes: dict[str, dict[str, int]]
+    examples: tuple[Violation, ...]
+    spans: KindStats
+    objects: KindStats
+    stacks: KindStats
+    top_live_types: tuple[tuple[str, int, int], ...]  # name, live objects, live bytes
+    top_alloc_types: tuple[tuple[str, int, int], ...]  # name, allocations, bytes
+    live_by_size_class: dict[int, int]
+    timeline: tuple[tuple[int, int], ...]  # (time, live object bytes)
+    heap_alloc_metric: tuple[tuple[int, int], ...]  # (time, HeapAlloc metric)
+
+    @property
+    def total_violations(self) -> int:
+        """Violations of every rule together."""
+        return sum(self.violations.values())
+
+
+@dataclass(slots=True)
+class HeapReplay:
+    """Incremental replay: :meth:`feed` every event in Reader order, then :meth:`finish`."""
+
+    release: str | None = None
+    max_examples: int = 5
+    top: int = 10
+    # --- state (plain ints and dicts) ---
+    index: int = -1
+    gen: int = 0
+    first_gen: int = 0
+    seen_dynamic: bool = False
+    info: HeapInfo | None = None
+    types: dict[int, TypeRecord] = field(default_factory=dict)
+    spans: dict[int, tuple[int, int, bool, int]] = field(default_factory=dict)
+    pages: dict[int, int] = field(default_factory=dict)
+    span_objects: dict[int, set[int]] = field(default_factory=dict)
+    objects: dict[int, int] = field(default_factory=dict)
+    object_type: dict[int, str] = field(default_factory=dict)
+    object_bytes: dict[int, int] = field(default_factory=dict)
+    flagged: dict[int, str] = field(default_factory=dict)
+    stacks: dict[int, int] = field(default_factory=dict)
+    stack_units: dict[int, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(R.RULE_NAMES, 0))
+    causes: dict[str, dict[str, int]] = field(default_factory=dict)
+    examples: list[Violation] = field(default_factory=list)
+    no_info_gens: set[int] = field(default_factory=set)
+    n_allocfree: int = 0
+    span_stats: KindStats = field(default_factory=KindStats)
+    obj_stats: KindStats = field(default_factory=KindStats)
+    stack_stats: KindStats = field(default_factory=KindStats)
+    alloc_by_type: dict[str, list[int]] = field(default_factory=dict)
+    timeline: list[tuple[int, int]] = field(default_factory=list)
+    heap_alloc: list[tuple[int, int]] = field(default_factory=list)
+    live_obj_bytes: int = 0
+    _ev: Event | None = None
+    _table: tuple[int, ...] = ()
+    _handlers: dict[int, Callable[[list[int]], None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._table = class_to_size(self.release)
+        self._handlers = {
+            int(_T.Span): self._span,
+            int(_T.SpanAlloc): self._span,
+            int(_T.SpanFree): self._span_free,
+            int(_T.HeapObject): self._object,
+            int(_T.HeapObjectAlloc): self._object,
+            int(_T.HeapObjectFree): self._object_free,
+            int(_T.GoroutineStack): self._stack,
+            int(_T.GoroutineStackAlloc): self._stack,
+            int(_T.GoroutineStackFree): self._stack_free,
+        }
+
+    # ------------------------------------------------------------------ feeding
+
+    def feed(self, ev: Event) -> None:
+        """Apply one event (any kind; only Sync, HeapAlloc and AllocFree events matter)."""
+        self.index += 1
+        base = ev.base
+        typ = base.typ
+        h = self._handlers.get(typ)
+        if h is not None:
+            self._ev = ev
+            self.n_allocfree += 1
+            if typ in _SNAPSHOTS:
+                if self.gen != self.first_gen or self.seen_dynamic:
+                    self._violate(R.LATE_SNAPSHOT, (base.args[0],), (), None, None, "")
+            else:
+                self.seen_dynamic = True
+            if self.info is None and self.gen not in self.no_info_gens:
+                self.no_info_gens.add(self.gen)
+                self._violate(R.NO_INFO, (), (), None, None, f"generation {self.gen}")
+            h(base.args)
+        elif typ == EV_SYNC:
+            self._sync(ev)
+        elif typ == _HEAP_ALLOC:
+            self.heap_alloc.append((base.time, base.args[0]))
+
+    def _sync(self, ev: Event) -> None:
+        batches = ev.sync().experimental_batches or {}
+        self._ev = ev
+        self.begin_generation([b.data for b in batches.get(ALLOCFREE, ())])
+
+    def begin_generation(self, data: list[bytes]) -> None:
+        """Start a generation whose AllocFree batch bodies are ``data`` (what a Sync brings)."""
+        self.gen += 1
+        if self.first_gen == 0:
+            self.first_gen = self.gen
+        self.types = {}
+        if not data:
+            return
+        try:
+            gd = decode_generation(self.gen, data)
+        except AllocFreeBatchError as e:
+            self._violate(R.BAD_BATCH, (), (), None, None, e.message)
+            return
+        if gd.info is not None:
+            self.info = gd.info
+        self.types = gd.type_table()
+
+    # ------------------------------------------------------------------ violations
+
+    def _violate(
+        self,
+        rule: str,
+        ids: tuple[int, ...],
+        addrs: tuple[int, ...],
+        type_name: str | None,
+        cause: str | None,
+        detail: str,
+    ) -> None:
+        self.counts[rule] += 1
+        if cause is not None:
+            c = self.causes.setdefault(rule, {})
+            c[cause] = c.get(cause, 0) + 1
+        if sum(1 for v in self.examples if v.rule == rule) < self.max_examples:
+            ev = self._ev
+            if ev is None:
+                when, m, g, name = 0, -1, -1, "Sync"
+            else:
+                when, m, g = ev.time, ev.thread, ev.goroutine
+                name = "Sync" if ev.base.typ == EV_SYNC else EventType(ev.base.typ).name
+            self.examples.append(
+                Violation(rule, self.index, when, m, g, name, ids, addrs, type_name, cause, detail)
+            )
+
+    def _drop_cause(self) -> str | None:
+        """Go 1.23 traced spans and stacks with traceTryAcquire, which drops reentrant events."""
+        return R.TRY_ACQUIRE_DROP if self.release == "1.23" else None
+
+    def _addr(self, id_: int, unit: int) -> tuple[int, ...]:
+        info = self.info
+        return () if info is None else (info.min_page_heap_addr + id_ * unit,)
+
+    # ------------------------------------------------------------------ spans
+
+    def _span(self, args: list[int]) -> None:
+        id_, npages, kc = args[0], args[1], args[2]
+        info = self.info
+        psize = info.page_size if info is not None else 0
+        if id_ in self.spans:
+            self._violate(R.SPAN_ALLOC_LIVE, (id_,), self._addr(id_, psize), None,
+                          self._drop_cause(), "")  # fmt: skip
+            self._drop_span(id_, counted=False)
+        in_use = kc & 1 == 0
+        flags = 0
+        elem = npages * psize
+        if in_use:
+            sc = kc >> 2
+            noscan = kc & 2 != 0
+            if sc == TINY_SIZE_CLASS and noscan:
+                flags = _TINY_SPAN
+            elif not noscan and sc != 0:
+                flags = _SCAN_SPAN
+            if sc >= len(self._table):
+                self._violate(R.SPAN_BAD_CLASS, (id_,), self._addr(id_, psize), None, None,
+                              f"size class {sc}")  # fmt: skip
+            elif sc != 0:
+                elem = self._table[sc]
+        pages = self.pages
+        overlap = -1
+        for p in range(id_, id_ + npages):
+            o = pages.get(p)
+            if o is not None and overlap < 0:
+                overlap = o
+            pages[p] = id_
+        if overlap >= 0:
+            self._violate(R.SPAN_OVERLAP, (id_, overlap), self._addr(id_, psize), None, None,
+                          f"{npages} pages overlap span {overlap}")  # fmt: skip
+        self.spans[id_] = (npages, elem, in_use, flags)
+        st = self.span_stats
+        if self._ev is not None and self._ev.base.typ == _T.Span:
+            st.snapshot += 1
+        else:
+            st.allocated += 1
+            st.allocated_bytes += npages * psize
+        st.live += 1
+        st.live_bytes += npages * psize
+
+    def _drop_span(self, id_: int, *, counted: bool) -> None:
+        npages = self.spans.pop(id_)[0]
+        pages = self.pages
+        for p in range(id_, id_ + npages):
+            if pages.get(p) == id_:
+                del pages[p]
+        info = self.info
+        nbytes = npages * (info.page_size if info is not None else 0)
+        st = self.span_stats
+        st.live -= 1
+        st.live_bytes -= nbytes
+        if counted:
+            st.freed += 1
+            st.freed_bytes += nbytes
+
+    def _span_free(self, args: list[int]) -> None:
+        id_ = args[0]
+        psize = self.info.page_size if self.info is not None else 0
+        if id_ not in self.spans:
+            self._violate(R.SPAN_FREE_UNKNOWN, (id_,), self._addr(id_, psize), None,
+                          self._drop_cause(), "")  # fmt: skip
+            return
+        objs = self.span_objects.pop(id_, None)
+        if objs:
+            first = min(objs)
+            align = self.info.min_heap_align if self.info is not None else 0
+            fl = self.flagged
+            why = {fl.get(o) for o in objs}
+            self._violate(
+                R.SPAN_FREED_WITH_LIVE_OBJECTS, (id_, first), self._addr(id_, psize),
+                self.object_type.get(first), "+".join(sorted(why)) if None not in why else None,  # type: ignore[arg-type]
+                f"{len(objs)} live objects die with the span; first at "
+                f"{self._addr(first, align)[0]:#x}" if self.info is not None else "",
+            )  # fmt: skip
+            for o in objs:
+                self._kill_object(o)
+        self._drop_span(id_, counted=True)
+
+    # ------------------------------------------------------------------ objects
+
+    def _type_name(self, typ: int) -> str:
+        if typ == 0:
+            return "<no type>"
+        rec = self.types.get(typ)
+        return rec.name if rec is not None else f"<type {typ}>"
+
+    def _object(self, args: list[int]) -> None:
+        id_, typ = args[0], args[1]
+        info = self.info
+        tname = self._type_name(typ)
+        objects = self.objects
+        span_id = -1
+        elem = 0
+        cause: str | None = None
+        addr: tuple[int, ...] = ()
+        if info is not None:
+            off = id_ * info.min_heap_align
+            span_id = self.pages.get(off // info.page_size, -1)
+            addr = (info.min_page_heap_addr + off,)
+            sp = self.spans.get(span_id) if span_id >= 0 else None
+            if sp is None or not sp[2]:
+                self._violate(R.OBJECT_OUTSIDE_SPAN, (id_,), addr, tname, None,
+                              "in a manual (non-heap) span" if sp is not None else "")  # fmt: skip
+                span_id = -1
+            else:
+                npages, elem, _, flags = sp
+                rel = off - span_id * info.page_size
+                span_bytes = npages * info.page_size
+                if flags == _TINY_SPAN:
+                    cause = R.TINY_SUBOBJECT
+                elif (flags == _SCAN_SPAN and elem > MIN_SIZE_FOR_MALLOC_HEADER
+                      and rel % elem == MALLOC_HEADER_SIZE):  # fmt: skip
+                    cause = R.MALLOC_HEADER
+                if rel % elem != 0 or rel + elem > span_bytes:
+                    self._violate(R.OBJECT_OFF_BOUNDARY, (id_, span_id), addr, tname, cause,
+                                  f"offset {rel} in span of element size {elem}")  # fmt: skip
+                    if cause is not None:
+                        self.flagged[id_] = cause
+                else:
+                    cause = cause if cause == R.TINY_SUBOBJECT else None
+                if typ != 0:
+                    rec = self.types.get(typ)
+                    if rec is not None and rec.size > elem:
+                        self._violate(R.TYPE_TOO_LARGE, (id_, typ), addr, tname, None,
+                                      f"type size {rec.size} > element size {elem}")  # fmt: skip
+        else:
+            addr = ()
+        if typ != 0 and typ not in self.types:
+            self._violate(R.UNKNOWN_TYPE, (id_, typ), addr, tname, None,
+                          f"type ID {typ} not in generation {self.gen}'s table")  # fmt: skip
+        if id_ in objects:
+            prev = self.flagged.get(id_)
+            self._violate(R.HEAP_OBJECT_ALLOC_LIVE, (id_,), addr, tname,
+                          prev if prev == R.MALLOC_HEADER else cause, "")  # fmt: skip
+            self._kill_object(id_)
+            if cause is not None and id_ not in self.flagged:
+                self.flagged[id_] = cause
+        objects[id_] = span_id
+        if span_id >= 0:
+            so = self.span_objects.get(span_id)
+            if so is None:
+                so = self.span_objects[span_id] = set()
+            so.add(id_)
+        self.object_type[id_] = tname
+        self.object_bytes[id_] = elem
+        st = self.obj_stats
+        ev = self._ev
+        if ev is not None and ev.base.typ == _T.HeapObject:
+            st.snapshot += 1
+        else:
+            st.allocated += 1
+            st.allocated_bytes += elem
+            a = self.alloc_by_type.get(tname)
+            if a is None:
+                self.alloc_by_type[tname] = [1, elem]
+            else:
+                a[0] += 1
+                a[1] += elem
+        st.live += 1
+        st.live_bytes += elem
+        self.live_obj_bytes += elem
+        if st.allocated % _SAMPLE_EVERY == 0 and ev is not None:
+            self.timeline.append((ev.time, self.live_obj_bytes))
+
+    def _kill_object(self, id_: int) -> int:
+        span_id = self.objects.pop(id_)
+        if span_id >= 0:
+            so = self.span_objects.get(span_id)
+            if so is not None:
+                so.discard(id_)
+        del self.object_type[id_]
+        self.flagged.pop(id_, None)
+        nbytes = self.object_bytes.pop(id_)
+        st = self.obj_stats
+        st.live -= 1
+        st.live_bytes -= nbytes
+        st.freed += 1
+        st.freed_bytes += nbytes
+        self.live_obj_bytes -= nbytes
+        return nbytes
+
+    def _object_free(self, args: list[int]) -> None:
+        id_ = args[0]
+        if id_ not in self.objects:
+            align = self.info.min_heap_align if self.info is not None else 0
+            # The slot-base free of a malloc-header object traced at base+8 (one ID up).
+            nxt = id_ + MALLOC_HEADER_SIZE // align if align else id_ + 1
+            cause = None
+            if nxt in self.objects and (self.info is None or self.flagged.get(nxt) == R.MALLOC_HEADER):
+                cause = R.MALLOC_HEADER
+                self.flagged[nxt] = R.MALLOC_HEADER
+            self._violate(R.HEAP_OBJECT_FREE_UNKNOWN, (id_,), self._addr(id_, align),
+                          self.object_type.get(nxt) if cause else None, cause, "")  # fmt: skip
+            return
+        self._kill_object(id_)
+
+    # ------------------------------------------------------------------ stacks
+
+    def _stack(self, args: list[int]) -> None:
+        id_, order = args[0], args[1]
+        info = self.info
+        fixed = info.fixed_stack if info is not None else 0
+        addr = self._addr(id_, fixed)
+        size = 1 << (order - 1) if 0 < order <= _MAX_STACK_ORDER else 0
+        if size == 0 or (info is not None and size < fixed):
+            self._violate(R.STACK_BAD_ORDER, (id_,), addr, None, None, f"order {order}")
+        if id_ in self.stacks:
+            self._violate(R.STACK_ALLOC_LIVE, (id_,), addr, None, self._drop_cause(), "")
+            self._drop_stack(id_, counted=False)
+        units = max(1, size // fixed) if fixed and size else 1
+        su = self.stack_units
+        overlap = -1
+        for u in range(id_, id_ + units):
+            o = su.get(u)
+            if o is not None and overlap < 0:
+                overlap = o
+            su[u] = id_
+        if overlap >= 0:
+            self._violate(R.STACK_OVERLAP, (id_, overlap), addr, None, None,
+                          f"{size} bytes overlap stack {overlap}")  # fmt: skip
+        self.stacks[id_] = order
+        st = self.stack_stats
+        if self._ev is not None and self._ev.base.typ == _T.GoroutineStack:
+            st.snapshot += 1
+        else:
+            st.allocated += 1
+            st.allocated_bytes += size
+        st.live += 1
+        st.live_bytes += size
+
+    def _drop_stack(self, id_: int, *, counted: bool) -> None:
+        order = self.stacks.pop(id_)
+        size = 1 << (order - 1) if 0 < order <= _MAX_STACK_ORDER else 0
+        fixed = self.info.fixed_stack if self.info is not None else 0
+        units = max(1, size // fixed) if fixed and size else 1
+        su = self.stack_units
+        for u in range(id_, id_ + units):
+            if su.get(u) == id_:
+                del su[u]
+        st = self.stack_stats
+        st.live -= 1
+        st.live_bytes -= size
+        if counted:
+            st.freed += 1
+            st.freed_bytes += size
+
+    def _stack_free(self, args: list[int]) -> None:
+        id_ = args[0]
+        if id_ not in self.stacks:
+            fixed = self.info.fixed_stack if self.info is not None else 0
+            self._violate(R.STACK_FREE_UNKNOWN, (id_,), self._addr(id_, fixed), None,
+                          self._drop_cause(), "")  # fmt: skip
+            return
+        self._drop_stack(id_, counted=True)
+
+    # ------------------------------------------------------------------ result
+
+    def finish(self) -> HeapResult:
+        """The result so far (the replay may go on being fed afterwards)."""
+        live_types: dict[str, list[int]] = {}
+        by_class: dict[int, int] = {}
+        spans = self.spans
+        for oid, name in self.object_type.items():
+            nbytes = self.object_bytes[oid]
+            lt = live_types.get(name)
+            if lt is None:
+                live_types[name] = [1, nbytes]
+            else:
+                lt[0] += 1
+                lt[1] += nbytes
+            sp = spans.get(self.objects[oid])
+            sc = -1
+            if sp is not None:
+                sc = self._table.index(sp[1]) if sp[1] in self._table else 0
+            by_class[sc] = by_class.get(sc, 0) + nbytes
+        top_live = sorted(live_types.items(), key=lambda kv: (-kv[1][1], kv[0]))[: self.top]
+        top_alloc = sorted(self.alloc_by_type.items(), key=lambda kv: (-kv[1][0], kv[0]))[: self.top]
+        return HeapResult(
+            has_allocfree=self.n_allocfree > 0 or self.info is not None,
+            events=self.index + 1,
+            allocfree_events=self.n_allocfree,
+            generations=self.gen,
+            info=self.info,
+            violations=dict(self.counts),
+            causes={k: dict(v) for k, v in self.causes.items()},
+            examples=tuple(sorted(self.examples, key=lambda v: (R.RULE_NAMES.index(v.rule), v.index))),
+            spans=_copy(self.span_stats),
+            objects=_copy(self.obj_stats),
+            stacks=_copy(self.stack_stats),
+            top_live_types=tuple((n, c, b) for n, (c, b) in top_live),
+            top_alloc_types=tuple((n, c, b) for n, (c, b) in top_alloc),
+            live_by_size_class=dict(sorted(by_class.items())),
+            timeline=tuple(self.timeline),
+            heap_alloc_metric=tuple(self.heap_alloc),
+        )
+
+
+def _copy(s: KindStats) -> KindStats:
+    return KindStats(s.allocated, s.allocated_bytes, s.freed, s.freed_bytes, s.live, s.live_bytes,
+                     s.snapshot)  # fmt: skip
+
+
+def replay_events(events: Iterable[Event], *, release: str | None = None, max_examples: int = 5,
+                  top: int = 10) -> HeapResult:  # fmt: skip
+    """Replay a whole event sequence (Reader order) and return the result."""
+    r = HeapReplay(release=release, max_examples=max_examples, top=top)
+    feed = r.feed
+    for ev in events:
+        feed(ev)
+    return r.finish()
