@@ -135,6 +135,7 @@ class HeapReplay:
     causes: dict[str, dict[str, int]] = field(default_factory=dict)
     examples: list[Violation] = field(default_factory=list)
     no_info_gens: set[int] = field(default_factory=set)
+    saw_batches: bool = False
     n_allocfree: int = 0
     span_stats: KindStats = field(default_factory=KindStats)
     obj_stats: KindStats = field(default_factory=KindStats)
@@ -179,7 +180,7 @@ class HeapReplay:
                 self.seen_dynamic = True
             if self.info is None and self.gen not in self.no_info_gens:
                 self.no_info_gens.add(self.gen)
-                self._violate(R.NO_INFO, (), (), None, None, f"generation {self.gen}")
+                self._violate(R.NO_INFO, (), (), None, self._no_batches(), f"generation {self.gen}")
             h(base.args)
         elif typ == EV_SYNC:
             self._sync(ev)
@@ -199,6 +200,7 @@ class HeapReplay:
         self.types = {}
         if not data:
             return
+        self.saw_batches = True
         try:
             gd = decode_generation(self.gen, data)
         except AllocFreeBatchError as e:
@@ -233,6 +235,9 @@ class HeapReplay:
             self.examples.append(
                 Violation(rule, self.index, when, m, g, name, ids, addrs, type_name, cause, detail)
             )
+
+    def _no_batches(self) -> str | None:
+        return None if self.saw_batches else R.NO_BATCHES
 
     def _drop_cause(self) -> str | None:
         """Go 1.23 traced spans and stacks with traceTryAcquire, which drops reentrant events."""
@@ -375,7 +380,7 @@ class HeapReplay:
         else:
             addr = ()
         if typ != 0 and typ not in self.types:
-            self._violate(R.UNKNOWN_TYPE, (id_, typ), addr, tname, None,
+            self._violate(R.UNKNOWN_TYPE, (id_, typ), addr, tname, self._no_batches(),
                           f"type ID {typ} not in generation {self.gen}'s table")  # fmt: skip
         if id_ in objects:
             prev = self.flagged.get(id_)

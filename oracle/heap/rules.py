@@ -36,6 +36,7 @@ __all__ = [
     "STACK_FREE_UNKNOWN",
     "STACK_OVERLAP",
     "MALLOC_HEADER",
+    "NO_BATCHES",
     "TINY_SUBOBJECT",
     "TRY_ACQUIRE_DROP",
     "TYPE_TOO_LARGE",
@@ -188,7 +189,14 @@ RULE_NAMES: Final = tuple(r.name for r in RULES)
 TINY_SUBOBJECT: Final = "tiny-subobject"
 MALLOC_HEADER: Final = "malloc-header"
 TRY_ACQUIRE_DROP: Final = "try-acquire-drop"
+NO_BATCHES: Final = "no-batches"
 CAUSES: Final[dict[str, str]] = {
+    NO_BATCHES: (
+        "the trace carries AllocFree events but no AllocFree batch at all (no info, no type "
+        "table); the flight recorder loses them: runtime/trace batch.go readBatch (1.25-1.27) "
+        "reads an ExperimentalBatch header without skipping its experiment byte, fails with "
+        "'expected complete batch' and the batch is dropped (docs/go-findings.md)"
+    ),
     TRY_ACQUIRE_DROP: (
         "Go 1.23 only: span and stack events are written with traceTryAcquire (1.23.9 "
         "mheap.go 1371/1559/1598, stack.go 419/469), which returns !ok when the M already "
