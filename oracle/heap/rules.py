@@ -124,7 +124,7 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule(
         OBJECT_OFF_BOUNDARY,
         "A heap object not on an element boundary of its span, or past its last element.",
-        "traceSnapshotMemory 71 (x = s.base() + i*s.elemsize); mgcsweep.go 626",
+        "traceSnapshotMemory 71 (x = s.base() + i*s.elemsize); mgcsweep.go 626-628",
     ),
     Rule(
         TYPE_TOO_LARGE,
@@ -206,13 +206,13 @@ CAUSES: Final[dict[str, str]] = {
     MALLOC_HEADER: (
         "an object with a malloc header (scan objects > 512 bytes in small size classes): "
         "mallocgcSmallScanHeader returns the slot base + gc.MallocHeaderSize (malloc.go "
-        "1600-1690) and postMallocgcDebug traces that address (malloc.go 1834), while sweep "
+        "1640) and postMallocgcDebug traces that address (malloc.go 1834), while sweep "
         "and the snapshot trace the slot base (mgcsweep.go 626, traceallocfree.go 71): the "
         "alloc ID is one more than the free ID (docs/go-findings.md)"
     ),
     TINY_SUBOBJECT: (
         "a tiny allocation packed into an existing 16-byte tiny block: mallocgcTiny returns "
         "c.tiny+off (malloc.go 1273) and postMallocgcDebug traces it (malloc.go 1834), but "
-        "sweep frees only whole slots (mgcsweep.go 626)"
+        "sweep frees only whole slots (mgcsweep.go 628)"
     ),
 }
