@@ -20,7 +20,14 @@ from strategies._internal.choices import Chooser, DrawChooser, RandomChooser
 from strategies._internal.core import draw_valid, mutated_traces, trace_params, traces
 from strategies._internal.featureflags import FeatureFlags
 from strategies._internal.model import FEATURES, FREQUENCY, ModelParams
-from strategies._internal.mutations import BYTE_MUTATIONS, EXPECTED_FAILURES, MUTATIONS, mutate
+from strategies._internal.mutations import (
+    BYTE_MUTATIONS,
+    EXPECTED_FAILURES,
+    HEAP_MUTATION_RULES,
+    HEAP_MUTATIONS,
+    MUTATIONS,
+    mutate,
+)
 
 __all__ = [
     "BYTE_MUTATIONS",
@@ -28,6 +35,8 @@ __all__ = [
     "EXPECTED_FAILURES",
     "FEATURES",
     "FREQUENCY",
+    "HEAP_MUTATIONS",
+    "HEAP_MUTATION_RULES",
     "MUTATIONS",
     "Batch",
     "Chooser",
