@@ -226,6 +226,12 @@ class CaseStats:
     seconds_python: float = 0.0
     seconds_go: float = 0.0
     seconds_minimize: float = 0.0
+    # The AllocFree heap oracle (oracle.heap.campaign): verdict class -> cases, rule -> cases,
+    # and the seeds of the first cases judged heap-unexpected or heap-error.
+    heap: Counter[str] = field(default_factory=Counter)
+    heap_rules: Counter[str] = field(default_factory=Counter)
+    heap_samples: list[str] = field(default_factory=list)
+    seconds_heap: float = 0.0
 
     @property
     def go_accepted(self) -> int:
@@ -284,9 +290,11 @@ class CaseStats:
         self.seconds_python += other.seconds_python
         self.seconds_go += other.seconds_go
         self.seconds_minimize += other.seconds_minimize
-        for name in ("verdicts", "go", "python", "signatures", "known_signatures"):
+        self.seconds_heap += other.seconds_heap
+        for name in ("verdicts", "go", "python", "signatures", "known_signatures", "heap", "heap_rules"):
             getattr(self, name).update(getattr(other, name))
         self.new.extend(other.new)
+        self.heap_samples.extend(other.heap_samples[: max(0, 10 - len(self.heap_samples))])
 
 
 # --- the checker ---------------------------------------------------------------------------
@@ -453,6 +461,7 @@ class CaseChecker:
         st.verdicts[c.verdict.value] += 1
         st.go[go_status] += 1
         st.python[py_status] += 1
+        self._check_heap(data, mutations, seed)
         if c.agree:
             return c
         assert py is not None and go is not None
@@ -467,6 +476,28 @@ class CaseChecker:
         path = self._save(data, c, py, go, list(mutations), seed)
         st.new.append(NewFinding(c.signature, c.verdict.value, str(path), seed, list(mutations)))
         return c
+
+    def _check_heap(self, data: bytes, mutations: Sequence[str], seed: str | None) -> None:
+        """The extra oracle: the AllocFree heap rules (oracle.heap.campaign), its own verdicts."""
+        from oracle.heap.campaign import (
+            HEAP_ERROR,
+            HEAP_TIMEOUT,
+            HEAP_UNEXPECTED,
+            HeapCaseVerdict,
+            heap_verdict,
+        )
+
+        st = self.stats
+        t0 = time.perf_counter()
+        try:
+            hv = self._timed(lambda d: heap_verdict(d, mutations), data)
+        except _PythonTimeout:
+            hv = HeapCaseVerdict(HEAP_TIMEOUT)
+        st.seconds_heap += time.perf_counter() - t0
+        st.heap[hv.verdict] += 1
+        st.heap_rules.update(hv.rules)
+        if hv.verdict in (HEAP_UNEXPECTED, HEAP_ERROR, HEAP_TIMEOUT) and len(st.heap_samples) < 10:
+            st.heap_samples.append(f"{hv.verdict} seed={seed} {hv.error or ','.join(hv.rules)}")
 
     def _is_known(self, c: Comparison) -> bool:
         from oracle.campaign.findings import is_known_nondeterminism
@@ -875,6 +906,9 @@ def _report(config: CampaignConfig, stats: CaseStats, new: Mapping[str, Mapping[
         "verdicts": dict(sorted(stats.verdicts.items())),
         "go": dict(sorted(stats.go.items())),
         "python": dict(sorted(stats.python.items())),
+        "heap": dict(sorted(stats.heap.items())),
+        "heap_rules": dict(sorted(stats.heap_rules.items())),
+        "heap_samples": list(stats.heap_samples),
         "engine": config.engine,
         "toolchain": config.go_version,
         "seed": config.seed,
@@ -891,7 +925,8 @@ def _report(config: CampaignConfig, stats: CaseStats, new: Mapping[str, Mapping[
         "fast_path_cases": stats.fast_path,
         "minimize_errors": stats.minimize_errors,
         "cpu_seconds": {"python": round(stats.seconds_python, 3), "go": round(stats.seconds_go, 3),
-                        "minimize": round(stats.seconds_minimize, 3)},
+                        "minimize": round(stats.seconds_minimize, 3),
+                        "heap": round(stats.seconds_heap, 3)},
         "generator_errors": gen_errors,
         "generator_error_sample": gen_error_sample,
         "worker_errors": worker_errors,
@@ -932,6 +967,11 @@ def format_summary(report: Mapping[str, Any]) -> str:
     verdicts = report.get("verdicts") or {}
     if verdicts:
         lines.append("  verdicts: " + ", ".join(f"{k} {n:,}" for k, n in verdicts.items()))
+    heap = report.get("heap") or {}
+    if heap:
+        lines.append("  heap oracle: " + ", ".join(f"{k} {n:,}" for k, n in sorted(heap.items())))
+        for sample in report.get("heap_samples") or []:
+            lines.append(f"    {sample}")
     divs = report.get("divergences") or []
     lines.append(f"  new divergences: {len(divs)}")
     for d in divs:

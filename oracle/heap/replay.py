@@ -44,6 +44,8 @@ _SNAPSHOTS: Final = frozenset((int(_T.Span), int(_T.HeapObject), int(_T.Goroutin
 _HEAP_ALLOC: Final = int(_T.HeapAlloc)
 #: Largest plausible stack order: 2^47 bytes is the whole user address space.
 _MAX_STACK_ORDER: Final = 48
+#: Intervals longer than this many units are kept in a list, not unit by unit.
+BIG_INTERVAL: Final = 4096
 #: One live-bytes sample every this many heap-object events (for the plot).
 _SAMPLE_EVERY: Final = 64
 #: Span flags in the ``spans`` records: a tiny-allocator span, a small scan span.
@@ -108,6 +110,65 @@ class HeapResult:
         return sum(self.violations.values())
 
 
+class IntervalMap:
+    """Which live span (or stack) owns each page (or stack unit).
+
+    Small intervals map every unit in a dict (a lookup is one ``dict.get``); intervals of more
+    than :data:`BIG_INTERVAL` units (huge spans, or hostile sizes such as 2^60 pages) are kept
+    in a list and scanned, so no input makes the replay loop over its size.
+    """
+
+    __slots__ = ("small", "big")
+
+    def __init__(self) -> None:
+        self.small: dict[int, int] = {}
+        self.big: list[tuple[int, int, int]] = []  # (start, end, owner)
+
+    def get(self, unit: int) -> int:
+        """The owner of ``unit``, or -1."""
+        o = self.small.get(unit)
+        if o is not None:
+            return o
+        for start, end, owner in self.big:
+            if start <= unit < end:
+                return owner
+        return -1
+
+    def add(self, start: int, n: int, owner: int) -> int:
+        """Map ``n`` units from ``start`` to ``owner``; returns an owner it overlapped, or -1."""
+        end = start + n
+        overlap = -1
+        for s0, e0, o in self.big:
+            if s0 < end and start < e0:
+                overlap = o
+                break
+        small = self.small
+        if n > BIG_INTERVAL:
+            if overlap < 0:
+                for u, o in small.items():
+                    if start <= u < end:
+                        overlap = o
+                        break
+            self.big.append((start, end, owner))
+            return overlap
+        for u in range(start, end):
+            o2 = small.get(u)
+            if o2 is not None and overlap < 0:
+                overlap = o2
+            small[u] = owner
+        return overlap
+
+    def remove(self, start: int, n: int, owner: int) -> None:
+        """Unmap what ``add(start, n, owner)`` mapped (units since taken by others stay)."""
+        if n > BIG_INTERVAL:
+            self.big = [b for b in self.big if b != (start, start + n, owner)]
+            return
+        small = self.small
+        for u in range(start, start + n):
+            if small.get(u) == owner:
+                del small[u]
+
+
 @dataclass(slots=True)
 class HeapReplay:
     """Incremental replay: :meth:`feed` every event in Reader order, then :meth:`finish`."""
@@ -123,14 +184,14 @@ class HeapReplay:
     info: HeapInfo | None = None
     types: dict[int, TypeRecord] = field(default_factory=dict)
     spans: dict[int, tuple[int, int, bool, int]] = field(default_factory=dict)
-    pages: dict[int, int] = field(default_factory=dict)
+    pages: IntervalMap = field(default_factory=IntervalMap)
     span_objects: dict[int, set[int]] = field(default_factory=dict)
     objects: dict[int, int] = field(default_factory=dict)
     object_type: dict[int, str] = field(default_factory=dict)
     object_bytes: dict[int, int] = field(default_factory=dict)
     flagged: dict[int, str] = field(default_factory=dict)
     stacks: dict[int, int] = field(default_factory=dict)
-    stack_units: dict[int, int] = field(default_factory=dict)
+    stack_units: IntervalMap = field(default_factory=IntervalMap)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(R.RULE_NAMES, 0))
     causes: dict[str, dict[str, int]] = field(default_factory=dict)
     examples: list[Violation] = field(default_factory=list)
@@ -272,13 +333,7 @@ class HeapReplay:
                               f"size class {sc}")  # fmt: skip
             elif sc != 0:
                 elem = self._table[sc]
-        pages = self.pages
-        overlap = -1
-        for p in range(id_, id_ + npages):
-            o = pages.get(p)
-            if o is not None and overlap < 0:
-                overlap = o
-            pages[p] = id_
+        overlap = self.pages.add(id_, npages, id_)
         if overlap >= 0:
             self._violate(R.SPAN_OVERLAP, (id_, overlap), self._addr(id_, psize), None, None,
                           f"{npages} pages overlap span {overlap}")  # fmt: skip
@@ -294,10 +349,7 @@ class HeapReplay:
 
     def _drop_span(self, id_: int, *, counted: bool) -> None:
         npages = self.spans.pop(id_)[0]
-        pages = self.pages
-        for p in range(id_, id_ + npages):
-            if pages.get(p) == id_:
-                del pages[p]
+        self.pages.remove(id_, npages, id_)
         info = self.info
         nbytes = npages * (info.page_size if info is not None else 0)
         st = self.span_stats
@@ -349,7 +401,10 @@ class HeapReplay:
         addr: tuple[int, ...] = ()
         if info is not None:
             off = id_ * info.min_heap_align
-            span_id = self.pages.get(off // info.page_size, -1)
+            pages = self.pages
+            span_id = pages.small.get(off // info.page_size, -1)
+            if span_id < 0 and pages.big:
+                span_id = pages.get(off // info.page_size)
             addr = (info.min_page_heap_addr + off,)
             sp = self.spans.get(span_id) if span_id >= 0 else None
             if sp is None or not sp[2]:
@@ -462,13 +517,7 @@ class HeapReplay:
             self._violate(R.STACK_ALLOC_LIVE, (id_,), addr, None, self._drop_cause(), "")
             self._drop_stack(id_, counted=False)
         units = max(1, size // fixed) if fixed and size else 1
-        su = self.stack_units
-        overlap = -1
-        for u in range(id_, id_ + units):
-            o = su.get(u)
-            if o is not None and overlap < 0:
-                overlap = o
-            su[u] = id_
+        overlap = self.stack_units.add(id_, units, id_)
         if overlap >= 0:
             self._violate(R.STACK_OVERLAP, (id_, overlap), addr, None, None,
                           f"{size} bytes overlap stack {overlap}")  # fmt: skip
@@ -487,10 +536,7 @@ class HeapReplay:
         size = 1 << (order - 1) if 0 < order <= _MAX_STACK_ORDER else 0
         fixed = self.info.fixed_stack if self.info is not None else 0
         units = max(1, size // fixed) if fixed and size else 1
-        su = self.stack_units
-        for u in range(id_, id_ + units):
-            if su.get(u) == id_:
-                del su[u]
+        self.stack_units.remove(id_, units, id_)
         st = self.stack_stats
         st.live -= 1
         st.live_bytes -= size

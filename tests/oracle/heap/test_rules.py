@@ -171,3 +171,23 @@ def test_rule_table_is_documented() -> None:
         assert rule.doc and rule.runtime
     for cause in R.CAUSES:
         assert f"`{cause}`" in doc, cause
+
+
+@pytest.mark.parametrize("npages", [1 << 62, 5000])
+def test_huge_spans_and_stacks_cost_nothing_and_still_overlap(npages: int) -> None:
+    """Hostile sizes (2^62 pages, order 48) are intervals, never loops over their size."""
+    r = replay(
+        (T.SpanAlloc, (100, npages, kc(0))),
+        (T.SpanAlloc, (100 + 4999, 1, kc(3))),
+        (T.HeapObjectAlloc, (100 * PAGE, 0)),
+        (T.GoroutineStackAlloc, (1 << 30, 48)),
+        (T.GoroutineStackAlloc, ((1 << 30) + 7, 12)),
+        (T.SpanFree, (100,)),
+        (T.GoroutineStackFree, (1 << 30,)),
+        (T.GoroutineStackAlloc, ((1 << 30) + 9, 12)),
+    )
+    res = r.finish()
+    assert res.violations[R.SPAN_OVERLAP] == 1 and res.violations[R.STACK_OVERLAP] == 1
+    assert res.violations[R.OBJECT_OFF_BOUNDARY] == 0 and res.violations[R.OBJECT_OUTSIDE_SPAN] == 0
+    assert res.violations[R.SPAN_FREED_WITH_LIVE_OBJECTS] == 1
+    assert not r.pages.big and len(r.stack_units.big) == 0
