@@ -8,7 +8,7 @@ benchmarks).  :func:`real_traces` builds it with a given toolchain, runs every s
 toolchain supports, each plain and with ``GODEBUG=traceallocfree=1``, and caches the results
 under the user cache directory keyed by toolchain version and program source hash, so a test
 session pays for it once per machine.  The heap scenarios (tiny, largeobj, stacks, manygc,
-heapgens, groundtruth, hdrfree) serve the AllocFree heap oracle; ``groundtruth`` also writes
+heapgens, groundtruth, hdrfree, deadg) serve the AllocFree heap oracle; ``groundtruth`` also writes
 the addresses of its objects next to the trace (:meth:`RealTrace.side_file`).
 
 Builds and runs are serialized with a lock file, so pytest-xdist workers can ask for the same

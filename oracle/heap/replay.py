@@ -44,6 +44,7 @@ _SNAPSHOTS: Final = frozenset((int(_T.Span), int(_T.HeapObject), int(_T.Goroutin
 _HEAP_ALLOC: Final = int(_T.HeapAlloc)
 #: Largest plausible stack order: 2^47 bytes is the whole user address space.
 _MAX_STACK_ORDER: Final = 48
+_U64: Final = (1 << 64) - 1
 #: Intervals longer than this many units are kept in a list, not unit by unit.
 BIG_INTERVAL: Final = 4096
 #: One live-bytes sample every this many heap-object events (for the plot).
@@ -190,6 +191,7 @@ class HeapReplay:
     object_type: dict[int, str] = field(default_factory=dict)
     object_bytes: dict[int, int] = field(default_factory=dict)
     flagged: dict[int, str] = field(default_factory=dict)
+    snapshot_objects: set[int] = field(default_factory=set)
     stacks: dict[int, int] = field(default_factory=dict)
     stack_units: IntervalMap = field(default_factory=IntervalMap)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(R.RULE_NAMES, 0))
@@ -306,7 +308,8 @@ class HeapReplay:
 
     def _addr(self, id_: int, unit: int) -> tuple[int, ...]:
         info = self.info
-        return () if info is None else (info.min_page_heap_addr + id_ * unit,)
+        # Addresses are uintptr: the runtime's ID arithmetic wraps (see STACKLESS_G).
+        return () if info is None else ((info.min_page_heap_addr + id_ * unit) & _U64,)
 
     # ------------------------------------------------------------------ spans
 
@@ -437,10 +440,14 @@ class HeapReplay:
         if typ != 0 and typ not in self.types:
             self._violate(R.UNKNOWN_TYPE, (id_, typ), addr, tname, self._no_batches(),
                           f"type ID {typ} not in generation {self.gen}'s table")  # fmt: skip
+        ev = self._ev
+        is_snapshot = ev is not None and ev.base.typ == _T.HeapObject
         if id_ in objects:
             prev = self.flagged.get(id_)
+            if prev != R.MALLOC_HEADER and not is_snapshot and id_ in self.snapshot_objects:
+                prev = R.SNAPSHOT_RACE  # listed by the snapshot, its alloc event written after
             self._violate(R.HEAP_OBJECT_ALLOC_LIVE, (id_,), addr, tname,
-                          prev if prev == R.MALLOC_HEADER else cause, "")  # fmt: skip
+                          prev if prev in (R.MALLOC_HEADER, R.SNAPSHOT_RACE) else cause, "")  # fmt: skip
             self._kill_object(id_)
             if cause is not None and id_ not in self.flagged:
                 self.flagged[id_] = cause
@@ -453,8 +460,8 @@ class HeapReplay:
         self.object_type[id_] = tname
         self.object_bytes[id_] = elem
         st = self.obj_stats
-        ev = self._ev
-        if ev is not None and ev.base.typ == _T.HeapObject:
+        if is_snapshot:
+            self.snapshot_objects.add(id_)
             st.snapshot += 1
         else:
             st.allocated += 1
@@ -479,6 +486,7 @@ class HeapReplay:
                 so.discard(id_)
         del self.object_type[id_]
         self.flagged.pop(id_, None)
+        self.snapshot_objects.discard(id_)
         nbytes = self.object_bytes.pop(id_)
         st = self.obj_stats
         st.live -= 1
@@ -511,10 +519,14 @@ class HeapReplay:
         fixed = info.fixed_stack if info is not None else 0
         addr = self._addr(id_, fixed)
         size = 1 << (order - 1) if 0 < order <= _MAX_STACK_ORDER else 0
+        # A snapshot of a goroutine without a stack (stack.lo = hi = 0): order 0, address 0.
+        stackless = order == 0 and addr == (0,) and self._ev is not None and self._ev.base.typ == _T.GoroutineStack
         if size == 0 or (info is not None and size < fixed):
-            self._violate(R.STACK_BAD_ORDER, (id_,), addr, None, None, f"order {order}")
+            self._violate(R.STACK_BAD_ORDER, (id_,), addr, None,
+                          R.STACKLESS_G if stackless else None, f"order {order}")  # fmt: skip
         if id_ in self.stacks:
-            self._violate(R.STACK_ALLOC_LIVE, (id_,), addr, None, self._drop_cause(), "")
+            self._violate(R.STACK_ALLOC_LIVE, (id_,), addr, None,
+                          R.STACKLESS_G if stackless and self.stacks[id_] == 0 else self._drop_cause(), "")  # fmt: skip
             self._drop_stack(id_, counted=False)
         units = max(1, size // fixed) if fixed and size else 1
         overlap = self.stack_units.add(id_, units, id_)
@@ -548,8 +560,10 @@ class HeapReplay:
         id_ = args[0]
         if id_ not in self.stacks:
             fixed = self.info.fixed_stack if self.info is not None else 0
-            self._violate(R.STACK_FREE_UNKNOWN, (id_,), self._addr(id_, fixed), None,
-                          self._drop_cause(), "")  # fmt: skip
+            cause = self._drop_cause()
+            if cause is None and self._ev is not None and self._ev.goroutine == -1:
+                cause = R.GSIGNAL_STACK  # mexit frees its gsignal stack, never in the snapshot
+            self._violate(R.STACK_FREE_UNKNOWN, (id_,), self._addr(id_, fixed), None, cause, "")
             return
         self._drop_stack(id_, counted=True)
 

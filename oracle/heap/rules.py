@@ -36,7 +36,10 @@ __all__ = [
     "STACK_FREE_UNKNOWN",
     "STACK_OVERLAP",
     "MALLOC_HEADER",
+    "GSIGNAL_STACK",
     "NO_BATCHES",
+    "SNAPSHOT_RACE",
+    "STACKLESS_G",
     "TINY_SUBOBJECT",
     "TRY_ACQUIRE_DROP",
     "TYPE_TOO_LARGE",
@@ -190,7 +193,29 @@ TINY_SUBOBJECT: Final = "tiny-subobject"
 MALLOC_HEADER: Final = "malloc-header"
 TRY_ACQUIRE_DROP: Final = "try-acquire-drop"
 NO_BATCHES: Final = "no-batches"
+STACKLESS_G: Final = "stackless-g"
+SNAPSHOT_RACE: Final = "snapshot-race"
+GSIGNAL_STACK: Final = "gsignal-stack"
 CAUSES: Final[dict[str, str]] = {
+    SNAPSHOT_RACE: (
+        "the object was listed by the snapshot, then its HeapObjectAlloc came: mallocgcLarge "
+        "releases the M (malloc.go 1757) and zeroes large objects preemptibly "
+        "(memclrNoHeapPointersChunked, 1769, 'a possible preemption point') before "
+        "postMallocgcDebug traces the allocation (1834), so StartTrace's stop-the-world can "
+        "snapshot the object in between (docs/go-findings.md)"
+    ),
+    GSIGNAL_STACK: (
+        "a stack freed by an M with no goroutine: mexit frees the M's signal stack "
+        "(proc.go 2028, stackfree(mp.gsignal.stack)); gsignal goroutines are not in allgs, so "
+        "an M created before the trace started has a signal stack the snapshot never lists "
+        "(heuristic: a GoroutineStackFree of an unknown ID with G = -1)"
+    ),
+    STACKLESS_G: (
+        "the snapshot lists every goroutine (forEachGRace, traceallocfree.go 79-81), also dead "
+        "ones whose stack was freed (stack.lo = stack.hi = 0): traceCompressStackSize(0) is 0 "
+        "(0 & (0-1) == 0 passes the power-of-two check) and the ID (0 - minPageHeapAddr) / "
+        "fixedStack wraps, the same for every such goroutine (docs/go-findings.md)"
+    ),
     NO_BATCHES: (
         "the trace carries AllocFree events but no AllocFree batch at all (no info, no type "
         "table); the flight recorder loses them: runtime/trace batch.go readBatch (1.25-1.27) "

@@ -36,6 +36,7 @@ SIGNATURE_EVENTS = {
     "heapgens": {"GCBegin"},
     "groundtruth": {"GCBegin", "GCEnd"},
     "hdrfree": {"GCBegin"},
+    "deadg": {"GCBegin"},
 }
 ALLOCFREE_EVENTS = {"HeapObjectAlloc", "SpanAlloc", "GoroutineStackAlloc"}
 

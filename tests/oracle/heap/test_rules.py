@@ -155,7 +155,8 @@ def test_causes_malloc_header_and_tiny() -> None:
 
 
 def test_try_acquire_cause_only_for_go_1_23() -> None:
-    for release, want in (("1.23", {R.TRY_ACQUIRE_DROP: 1}), ("1.24", None)):
+    # (The bare test events run on no goroutine, so 1.24+ sees an exiting M's gsignal stack.)
+    for release, want in (("1.23", {R.TRY_ACQUIRE_DROP: 1}), ("1.24", {R.GSIGNAL_STACK: 1})):
         r = HeapReplay(release=release)
         r.begin_generation([info_batch()])
         r.feed(ev(T.GoroutineStackFree, 5))
@@ -191,3 +192,24 @@ def test_huge_spans_and_stacks_cost_nothing_and_still_overlap(npages: int) -> No
     assert res.violations[R.OBJECT_OFF_BOUNDARY] == 0 and res.violations[R.OBJECT_OUTSIDE_SPAN] == 0
     assert res.violations[R.SPAN_FREED_WITH_LIVE_OBJECTS] == 1
     assert not r.pages.big and len(r.stack_units.big) == 0
+
+
+def test_start_of_trace_causes() -> None:
+    """Causes seen in Go's own AllocFree test programs (docs/allocfree.md section 7)."""
+    wrap = (1 << 64) - INFO.min_page_heap_addr  # address 0 as the runtime computes the ID
+    stackless = wrap // INFO.fixed_stack
+    r = replay(
+        (T.GoroutineStack, (stackless, 0)),
+        (T.GoroutineStack, (stackless, 0)),
+        (T.HeapObject, (10 * PAGE, 0)),
+        (T.SpanAlloc, (10, 1, kc(3))),
+    )
+    # A goroutine without a stack, twice; then the snapshot's object allocated "again".
+    r.feed(ev(T.HeapObjectAlloc, 10 * PAGE, 0))
+    r.feed(ev(T.GoroutineStackFree, 77))  # G = -1: an exiting M's gsignal stack
+    res = r.finish()
+    assert res.causes[R.STACK_BAD_ORDER] == {R.STACKLESS_G: 2}
+    assert res.causes[R.STACK_ALLOC_LIVE] == {R.STACKLESS_G: 1}
+    assert res.causes[R.HEAP_OBJECT_ALLOC_LIVE] == {R.SNAPSHOT_RACE: 1}
+    assert res.causes[R.STACK_FREE_UNKNOWN] == {R.GSIGNAL_STACK: 1}
+    assert next(v for v in res.examples if v.rule == R.STACK_BAD_ORDER).addresses == (0,)

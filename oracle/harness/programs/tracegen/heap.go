@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/trace"
 	"sync"
 	"time"
 	"unsafe"
@@ -22,6 +23,7 @@ func init() {
 	register("heapgens", scenario{run: heapGenerations})
 	register("groundtruth", scenario{run: groundTruth})
 	register("hdrfree", scenario{run: headerFree})
+	register("deadg", scenario{run: deadGoroutines, selfTraced: true})
 }
 
 var (
@@ -225,5 +227,27 @@ func headerFree(io.Writer) error {
 	hdrSink = new([128]*int)
 	hdrSink = nil
 	runtime.GC()
+	return nil
+}
+
+// deadGoroutines is the minimized program of go-findings 18: goroutines grow their stacks and
+// exit (gfput frees a stack of non-standard size and leaves the dead goroutine with
+// stack.lo = stack.hi = 0), then tracing starts: the snapshot lists those goroutines with a
+// stack of order 0 at a wrapped ID.
+func deadGoroutines(out io.Writer) error {
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			recurse(2000)
+		}()
+	}
+	wg.Wait()
+	if err := trace.Start(out); err != nil {
+		return err
+	}
+	runtime.GC()
+	trace.Stop()
 	return nil
 }
