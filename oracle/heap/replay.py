@@ -207,6 +207,9 @@ class HeapReplay:
     timeline: list[tuple[int, int]] = field(default_factory=list)
     heap_alloc: list[tuple[int, int]] = field(default_factory=list)
     live_obj_bytes: int = 0
+    n_obj_events: int = 0
+    last_sampled: int = 0
+    sample_step: int = 64 << 10
     _ev: Event | None = None
     _table: tuple[int, ...] = ()
     _handlers: dict[int, Callable[[list[int]], None]] = field(default_factory=dict)
@@ -475,8 +478,20 @@ class HeapReplay:
         st.live += 1
         st.live_bytes += elem
         self.live_obj_bytes += elem
-        if st.allocated % _SAMPLE_EVERY == 0 and ev is not None:
-            self.timeline.append((ev.time, self.live_obj_bytes))
+        self._sample()
+
+    def _sample(self) -> None:
+        """A (time, live bytes) point for the plot: every _SAMPLE_EVERY-th object alloc or
+        free, and whenever live bytes moved by 1/64 (at least 64 KiB) since the last point, so
+        that a single large object shows."""
+        self.n_obj_events += 1
+        live = self.live_obj_bytes
+        d = live - self.last_sampled
+        if (self.n_obj_events % _SAMPLE_EVERY == 0 or d > self.sample_step or -d > self.sample_step) \
+                and self._ev is not None:
+            self.timeline.append((self._ev.time, live))
+            self.last_sampled = live
+            self.sample_step = max(64 << 10, live >> 6)
 
     def _kill_object(self, id_: int) -> int:
         span_id = self.objects.pop(id_)
@@ -494,6 +509,7 @@ class HeapReplay:
         st.freed += 1
         st.freed_bytes += nbytes
         self.live_obj_bytes -= nbytes
+        self._sample()
         return nbytes
 
     def _object_free(self, args: list[int]) -> None:
@@ -604,7 +620,8 @@ class HeapReplay:
             top_live_types=tuple((n, c, b) for n, (c, b) in top_live),
             top_alloc_types=tuple((n, c, b) for n, (c, b) in top_alloc),
             live_by_size_class=dict(sorted(by_class.items())),
-            timeline=tuple(self.timeline),
+            timeline=tuple(self.timeline)
+            + (((self._ev.time, self.live_obj_bytes),) if self._ev is not None else ()),
             heap_alloc_metric=tuple(self.heap_alloc),
         )
 
