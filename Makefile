@@ -19,7 +19,7 @@ help:
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,fuzz]'
+	$(BIN)/python -m pip install -q -e '.[dev,fuzz,plot]'
 	@touch $(STAMP)
 
 setup: $(STAMP)

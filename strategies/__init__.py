@@ -23,6 +23,8 @@ from strategies._internal.model import FEATURES, FREQUENCY, ModelParams
 from strategies._internal.mutations import (
     BYTE_MUTATIONS,
     EXPECTED_FAILURES,
+    HEAP_MUTATION_RULES,
+    HEAP_MUTATIONS,
     MUTATIONS,
     RAW_MUTATIONS,
     mutate,
@@ -35,6 +37,8 @@ __all__ = [
     "EXPECTED_FAILURES",
     "FEATURES",
     "FREQUENCY",
+    "HEAP_MUTATIONS",
+    "HEAP_MUTATION_RULES",
     "MUTATIONS",
     "RAW_MUTATIONS",
     "Batch",

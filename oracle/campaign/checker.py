@@ -194,6 +194,12 @@ class CaseStats:
     seconds_python: float = 0.0
     seconds_go: float = 0.0
     seconds_minimize: float = 0.0
+    # The AllocFree heap oracle (oracle.heap.campaign): verdict class -> cases, rule -> cases,
+    # and the seeds of the first cases judged heap-unexpected or heap-error.
+    heap: Counter[str] = field(default_factory=Counter)
+    heap_rules: Counter[str] = field(default_factory=Counter)
+    heap_samples: list[str] = field(default_factory=list)
+    seconds_heap: float = 0.0
 
     @property
     def go_accepted(self) -> int:
@@ -252,9 +258,11 @@ class CaseStats:
         self.seconds_python += other.seconds_python
         self.seconds_go += other.seconds_go
         self.seconds_minimize += other.seconds_minimize
-        for name in ("verdicts", "go", "python", "signatures", "known_signatures"):
+        self.seconds_heap += other.seconds_heap
+        for name in ("verdicts", "go", "python", "signatures", "known_signatures", "heap", "heap_rules"):
             getattr(self, name).update(getattr(other, name))
         self.new.extend(other.new)
+        self.heap_samples.extend(other.heap_samples[: max(0, 10 - len(self.heap_samples))])
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,6 +480,7 @@ class CaseChecker:
         st.verdicts[c.verdict.value] += 1
         st.go[go_status] += 1
         st.python[py_status] += 1
+        self._check_heap(data, mutations, seed)
         if c.agree:
             return c
         assert py is not None and go is not None
@@ -486,6 +495,28 @@ class CaseChecker:
         path = self._save(data, c, py, go, list(mutations), seed)
         st.new.append(NewFinding(c.signature, c.verdict.value, str(path), seed, list(mutations)))
         return c
+
+    def _check_heap(self, data: bytes, mutations: Sequence[str], seed: str | None) -> None:
+        """The extra oracle: the AllocFree heap rules (oracle.heap.campaign), its own verdicts."""
+        from oracle.heap.campaign import (
+            HEAP_ERROR,
+            HEAP_TIMEOUT,
+            HEAP_UNEXPECTED,
+            HeapCaseVerdict,
+            heap_verdict,
+        )
+
+        st = self.stats
+        t0 = time.perf_counter()
+        try:
+            hv = self._timed(lambda d: heap_verdict(d, mutations), data)
+        except _PythonTimeout:
+            hv = HeapCaseVerdict(HEAP_TIMEOUT)
+        st.seconds_heap += time.perf_counter() - t0
+        st.heap[hv.verdict] += 1
+        st.heap_rules.update(hv.rules)
+        if hv.verdict in (HEAP_UNEXPECTED, HEAP_ERROR, HEAP_TIMEOUT) and len(st.heap_samples) < 10:
+            st.heap_samples.append(f"{hv.verdict} seed={seed} {hv.error or ','.join(hv.rules)}")
 
     def _is_known(self, c: Comparison) -> bool:
         from oracle.campaign.findings import is_known_nondeterminism

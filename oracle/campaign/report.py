@@ -140,6 +140,11 @@ class CampaignReport:
     minimize_errors: int
     cpu_seconds: Mapping[str, float]
     worker_errors: tuple[str, ...]
+    # The AllocFree heap oracle (oracle.heap.campaign), run on every case by both engines:
+    # cases by its verdict class, cases by violated rule, the first unexpected cases.
+    heap: Mapping[str, int] = field(default_factory=dict)
+    heap_rules: Mapping[str, int] = field(default_factory=dict)
+    heap_samples: tuple[str, ...] = ()
     # The Hypothesis-model engine's own fields.
     generator: GeneratorInfo | None = None
     startup_seconds: float | None = None
@@ -193,6 +198,9 @@ class CampaignReport:
             "verdicts": dict(self.verdicts),
             "go": dict(self.go),
             "python": dict(self.python),
+            "heap": dict(self.heap),
+            "heap_rules": dict(self.heap_rules),
+            "heap_samples": list(self.heap_samples),
             "engine": self.engine,
             "toolchain": self.toolchain,
             "seed": self.seed,
@@ -247,6 +255,8 @@ class CampaignReport:
             minimize_errors=int(obj.get("minimize_errors", 0)),
             cpu_seconds=dict(obj.get("cpu_seconds") or {}),
             worker_errors=tuple(obj.get("worker_errors") or ()),
+            heap=dict(obj.get("heap") or {}), heap_rules=dict(obj.get("heap_rules") or {}),
+            heap_samples=tuple(obj.get("heap_samples") or ()),
             generator=GeneratorInfo.from_json(gen) if gen else None,
             startup_seconds=obj.get("startup_seconds"),
             generator_errors=int(obj.get("generator_errors", 0)),
@@ -281,8 +291,11 @@ def build_report(stats: CaseStats, new: Mapping[str, NewFinding], *, engine: str
         started=started.isoformat(timespec="seconds"), fast_path_cases=stats.fast_path,
         minimize_errors=stats.minimize_errors,
         cpu_seconds={"python": round(stats.seconds_python, 3), "go": round(stats.seconds_go, 3),
-                     "minimize": round(stats.seconds_minimize, 3)},
-        worker_errors=tuple(worker_errors), **engine_fields,
+                     "minimize": round(stats.seconds_minimize, 3),
+                     "heap": round(stats.seconds_heap, 3)},
+        worker_errors=tuple(worker_errors), heap=dict(sorted(stats.heap.items())),
+        heap_rules=dict(sorted(stats.heap_rules.items())), heap_samples=tuple(stats.heap_samples),
+        **engine_fields,
     )
 
 
@@ -298,6 +311,10 @@ def format_summary(report: CampaignReport) -> str:
         lines.append("  go: " + ", ".join(f"{n:,} {k}" for k, n in report.go.items()))
     if report.verdicts:
         lines.append("  verdicts: " + ", ".join(f"{k} {n:,}" for k, n in report.verdicts.items()))
+    if report.heap:
+        lines.append("  heap oracle: " + ", ".join(f"{k} {n:,}" for k, n in sorted(report.heap.items())))
+        for sample in report.heap_samples:
+            lines.append(f"    {sample}")
     lines.append(f"  new divergences: {len(report.divergences)}")
     for d in report.divergences:
         lines.append(f"    [{d.verdict}] {d.signature}  ({d.cases} cases)")

@@ -7,7 +7,9 @@ recorder, cgo callbacks from C threads, several generations, and a large trace f
 benchmarks).  :func:`real_traces` builds it with a given toolchain, runs every scenario that
 toolchain supports, each plain and with ``GODEBUG=traceallocfree=1``, and caches the results
 under the user cache directory keyed by toolchain version and program source hash, so a test
-session pays for it once per machine.
+session pays for it once per machine.  The heap scenarios (tiny, largeobj, stacks, manygc,
+heapgens, groundtruth, hdrfree, deadg) serve the AllocFree heap oracle; ``groundtruth`` also writes
+the addresses of its objects next to the trace (:meth:`RealTrace.side_file`).
 
 Builds and runs are serialized with a lock file, so pytest-xdist workers can ask for the same
 set at the same time.
@@ -34,6 +36,9 @@ PROGRAM_DIR: Final = Path(__file__).parent / "programs" / "tracegen"
 #: Scenarios that are only for benchmarks, not for the per-toolchain fixture set.
 _BENCH_ONLY: Final = frozenset({"large"})
 
+#: Scenarios that run over several generations (shortened with traceadvanceperiod).
+_MULTI_GENERATION: Final = frozenset({"multigen", "heapgens"})
+
 
 @dataclass(frozen=True, slots=True)
 class RealTrace:
@@ -49,6 +54,11 @@ class RealTrace:
         """A stable, readable identifier such as ``go1.27.3/gc-allocfree``."""
         suffix = "-allocfree" if self.allocfree else ""
         return f"go{self.go_version}/{self.scenario}{suffix}"
+
+    @property
+    def side_file(self) -> Path:
+        """Where a scenario's ground-truth record goes (``<trace>.objects``), if it writes one."""
+        return self.path.with_name(self.path.name + ".objects")
 
 
 def _source_hash() -> str:
@@ -98,7 +108,7 @@ def _godebug(tc: toolchain.Toolchain, scenario: str, allocfree: bool) -> str:
     parts = []
     if allocfree:
         parts.append("traceallocfree=1")
-    if scenario == "multigen" and _supports_advance_period(tc):
+    if scenario in _MULTI_GENERATION and _supports_advance_period(tc):
         parts.append("traceadvanceperiod=50000000")
     return ",".join(parts)
 

@@ -157,6 +157,16 @@ _CLOCK_NSEC: Final = 720477562
 _NS_PER_TICK: Final = 1_000_000_000 // FREQUENCY
 #: The largest time delta of a ``ClockSnapshot`` from its sync batch's base time.
 _MAX_CLOCK_DT: Final = 50
+#: Element sizes of the size classes the model uses (runtime/sizeclasses.go class_to_size,
+#: the same in 1.23-1.27; tests/strategies/test_heap_model.py compares them with
+#: oracle.heap.sizeclasses).  Class 1 (8 bytes) is left out so that an object ID + 1 is
+#: never an element boundary (the off-boundary mutation relies on it); 0 is a large span.
+_CLASS_TO_SIZE: Final[dict[int, int]] = {2: 16, 3: 24, 4: 32, 5: 48, 6: 64, 10: 128, 18: 256, 32: 1024}
+_SIZE_CLASSES: Final = (0, *_CLASS_TO_SIZE)
+#: First stack ID (in fixedStack units): stacks get their own address range.
+_STACK_REGION: Final = 1 << 24
+#: The resource every heap event touches, so that heap events never share a timestamp.
+_HEAP_RES: Final = frozenset({("HEAP", 0)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,10 +332,17 @@ class Model:
                 big = tuple((0x500000 + 0x40 * i, f"f{i}", "/big.go", i) for i in range(128))
                 self.stack_pool.append(big)
         # AllocFree heap.
-        self.spans: dict[int, int] = {}
-        self.objects: dict[int, int] = {}
-        self.gstacks: dict[int, int] = {}
-        self.next_span = 1
+        # A consistent heap (oracle.heap's rules, docs/allocfree.md): spans are carved from a
+        # bump page allocator (span ID = page index), objects sit on element boundaries of
+        # in-use spans, stacks come from their own region; all heap events touch one resource
+        # so that they never tie (ties may reorder them).
+        self.spans: dict[int, tuple[int, int, int]] = {}  # id -> npages, kindclass, elemsize
+        self.span_slots: dict[int, set[int]] = {}  # in-use span -> used slot indexes
+        self.objects: dict[int, int] = {}  # object ID -> span ID
+        self.gstacks: dict[int, int] = {}  # stack ID -> order
+        self.next_page = 16
+        self.next_stack_unit = _STACK_REGION
+        self.heap_started = False
         self.types_global: list[tuple[int, int, int, str]] = [
             (0x4A0000 + 0x20 * i, 8 << i, (8 << i) // 2, n) for i, n in enumerate(_TYPE_NAMES)
         ]
@@ -989,42 +1006,98 @@ class Model:
 
     def _alloc_free(self, ms: MState) -> None:
         ch = self.ch
+        self._heap_start(ms.id)
         k = ch.int(0, 5)
         if k == 0:
-            sid = self.next_span
-            self.next_span += ch.int(1, 4)
-            npages = ch.int(1, 8)
-            self.spans[sid] = npages
-            kindclass = ch.pick((1, (ch.int(1, 67) << 1 | ch.int(0, 1)) << 1))
-            self.emit(ms.id, E.SpanAlloc, [sid, npages, kindclass])
+            self._new_span(ms.id, E.SpanAlloc)
         elif k == 1 and self.spans:
-            sid = next(iter(self.spans))
-            del self.spans[sid]
-            self.emit(ms.id, E.SpanFree, [sid])
+            ids = sorted(self.spans)
+            self._free_span(ms.id, ids[ch.int(0, len(ids) - 1)])
         elif k == 2:
-            oid = ch.int(0, 1 << 20)
-            self.objects[oid] = 1
-            self.emit(ms.id, E.HeapObjectAlloc, [oid, self._type_id()])
+            self._new_object(ms.id, E.HeapObjectAlloc)
         elif k == 3 and self.objects:
-            oid = next(iter(self.objects))
-            del self.objects[oid]
-            self.emit(ms.id, E.HeapObjectFree, [oid])
+            ids = sorted(self.objects)
+            self._free_object(ms.id, ids[ch.int(0, len(ids) - 1)])
         elif k == 4:
-            sid = ch.int(0, 1 << 16)
-            size = 2048 << ch.int(0, 3)
-            self.gstacks[sid] = size
-            self.emit(ms.id, E.GoroutineStackAlloc, [sid, size.bit_length()])
+            self._new_stack(ms.id, E.GoroutineStackAlloc)
         elif self.gstacks:
-            sid = next(iter(self.gstacks))
+            ids = sorted(self.gstacks)
+            sid = ids[ch.int(0, len(ids) - 1)]
             del self.gstacks[sid]
-            self.emit(ms.id, E.GoroutineStackFree, [sid])
+            self._heap_emit(ms.id, E.GoroutineStackFree, [sid])
 
-    def _type_id(self) -> int:
-        """A per-generation type ID for a heap object (0 = no type)."""
+    def _heap_emit(self, m: int, typ: EventType, args: list[int]) -> None:
+        self.emit(m, typ, args, _HEAP_RES)
+
+    def _heap_start(self, m: int) -> None:
+        """The snapshot comes first: before any alloc or free, in the first generation."""
+        if not self.heap_started:
+            self.heap_started = True
+            if self.gen_index == 0:
+                self._allocfree_snapshot(m)
+
+    def _new_span(self, m: int, typ: EventType) -> int:
         ch = self.ch
-        if ch.chance(0.1):
+        if ch.chance(0.15):
+            npages, kindclass, elem = ch.int(1, 4), 1, 0  # a manual span (stacks etc.)
+        else:
+            sc = ch.pick(_SIZE_CLASSES)
+            npages = ch.int(1, 8) if sc == 0 else ch.int(1, 2)
+            elem = npages * _PAGE_SIZE if sc == 0 else _CLASS_TO_SIZE[sc]
+            kindclass = (sc << 1 | ch.int(0, 1)) << 1
+        sid = self.next_page
+        self.next_page += npages + ch.int(0, 2)
+        self.spans[sid] = (npages, kindclass, elem)
+        if kindclass != 1:
+            self.span_slots[sid] = set()
+        self._heap_emit(m, typ, [sid, npages, kindclass])
+        return sid
+
+    def _free_span(self, m: int, sid: int) -> None:
+        """Sweep-like: the span's live objects are freed first, then the span."""
+        for oid in sorted(o for o, s2 in self.objects.items() if s2 == sid):
+            self._free_object(m, oid)
+        del self.spans[sid]
+        self.span_slots.pop(sid, None)
+        self._heap_emit(m, E.SpanFree, [sid])
+
+    def _new_object(self, m: int, typ: EventType) -> None:
+        ch = self.ch
+        free = [sid for sid, used in self.span_slots.items()
+                if len(used) < self.spans[sid][0] * _PAGE_SIZE // self.spans[sid][2]]
+        span_typ = E.Span if typ == E.HeapObject else E.SpanAlloc
+        sid = free[ch.int(0, len(free) - 1)] if free and ch.chance(0.8) else self._new_span(m, span_typ)
+        if sid not in self.span_slots:  # a manual span was drawn
+            return
+        npages, _, elem = self.spans[sid]
+        used = self.span_slots[sid]
+        slot = next(i for i in range(npages * _PAGE_SIZE // elem) if i not in used)
+        used.add(slot)
+        oid = (sid * _PAGE_SIZE + slot * elem) // _MIN_HEAP_ALIGN
+        self.objects[oid] = sid
+        self._heap_emit(m, typ, [oid, self._type_id(elem)])
+
+    def _free_object(self, m: int, oid: int) -> None:
+        sid = self.objects.pop(oid)
+        elem = self.spans[sid][2]
+        self.span_slots[sid].discard((oid * _MIN_HEAP_ALIGN - sid * _PAGE_SIZE) // elem)
+        self._heap_emit(m, E.HeapObjectFree, [oid])
+
+    def _new_stack(self, m: int, typ: EventType) -> None:
+        size = _FIXED_STACK << self.ch.int(0, 3)
+        sid = self.next_stack_unit
+        self.next_stack_unit += size // _FIXED_STACK + self.ch.int(0, 1)
+        order = size.bit_length()
+        self.gstacks[sid] = order
+        self._heap_emit(m, typ, [sid, order])
+
+    def _type_id(self, elem: int) -> int:
+        """A type ID (in this generation's table) of a type that fits ``elem``; 0 = no type."""
+        ch = self.ch
+        fits = [t for t in self.types_global if t[1] <= elem]
+        if not fits or ch.chance(0.1):
             return 0
-        addr = self.types_global[ch.int(0, len(self.types_global) - 1)][0]
+        addr = fits[ch.int(0, len(fits) - 1)][0]
         tid = self.tables.types.get(addr)
         if tid is None:
             tid = self.tables.types[addr] = len(self.tables.types) + 1
@@ -1034,18 +1107,11 @@ class Model:
         """First generation: the "exists" events of ``traceSnapshotMemory``."""
         ch = self.ch
         for _ in range(ch.int(0, 3)):
-            sid = self.next_span
-            self.next_span += 1
-            self.spans[sid] = ch.int(1, 4)
-            self.emit(m, E.Span, [sid, self.spans[sid], ch.pick((1, 2 * 2, 10 * 2))])
+            self._new_span(m, E.Span)
         for _ in range(ch.int(0, 3)):
-            oid = ch.int(0, 1 << 16)
-            self.objects[oid] = 1
-            self.emit(m, E.HeapObject, [oid, self._type_id()])
+            self._new_object(m, E.HeapObject)
         for _ in range(ch.int(0, 2)):
-            sid = ch.int(0, 1 << 12)
-            self.gstacks[sid] = 2048
-            self.emit(m, E.GoroutineStack, [sid, 12])
+            self._new_stack(m, E.GoroutineStack)
 
     # --- generation end and assembly ----------------------------------------------------
 
@@ -1065,9 +1131,10 @@ class Model:
                 self.samples.append((t, ms.id, ms.p if ms.p is not None else NO_THREAD,
                                      ms.g if ms.g is not None else 0, self.stack()))
         if self.allocfree and self.gen_index == 0 and self.ms:
-            # Snapshot events appear in the first generation; emitting them at the end keeps
-            # them after the statuses (the parser only needs an M).
-            self._allocfree_snapshot(self.ms[0].id)
+            # Snapshot events appear at the start of the first generation, before any alloc
+            # or free: at the first heap action, or here if there was none (the parser only
+            # needs an M).
+            self._heap_start(self.ms[0].id)
 
     def _assemble(self, gen: int, start: int, first: bool) -> None:
         """Lower this generation's events and tables into batches in file order."""

@@ -62,6 +62,8 @@ from strategies._internal.rawmutations import RAW_MUTATIONS, RawMutation, mutate
 __all__ = [
     "BYTE_MUTATIONS",
     "EXPECTED_FAILURES",
+    "HEAP_MUTATIONS",
+    "HEAP_MUTATION_RULES",
     "MUTATIONS",
     "RAW_MUTATIONS",
     "Mutation",
@@ -738,6 +740,261 @@ def corrupt_experimental_batch(ch: Chooser, tr: Trace) -> bool:
     return True
 
 
+# --- semantic AllocFree heap operators ------------------------------------------------------
+#
+# The model writes a consistent heap (model.py, docs/allocfree.md).  Each operator below breaks
+# exactly one heap rule of oracle.heap (named in HEAP_MUTATION_RULES; strategies may not import
+# oracle.heap, so the names are strings, checked by tests/strategies/test_heap_model.py).  The
+# trace stays one Go's parser accepts: the parser never validates AllocFree content.
+
+_HEAP_ALLOCS: Final = {int(E.SpanAlloc): "Span", int(E.HeapObjectAlloc): "HeapObject",
+                       int(E.GoroutineStackAlloc): "GoroutineStack"}
+_HEAP_FREES: Final = {int(E.SpanFree): int(E.SpanAlloc), int(E.HeapObjectFree): int(E.HeapObjectAlloc),
+                      int(E.GoroutineStackFree): int(E.GoroutineStackAlloc)}
+_SNAPSHOT_OF: Final = {int(E.SpanAlloc): int(E.Span), int(E.HeapObjectAlloc): int(E.HeapObject),
+                       int(E.GoroutineStackAlloc): int(E.GoroutineStack)}
+_PAGE_OBJECTS: Final = 8192 // 8  # object IDs per page (model's pageSize / minHeapAlign)
+
+
+def _heap_events(tr: Trace, *types: int) -> list[tuple[Batch, int]]:
+    return _events(tr, lambda e: e.typ in types, roles=("events",))
+
+
+def _insert_after(b: Batch, i: int, e: Ev) -> None:
+    """Insert ``e`` right after event ``i`` (dt 0: same timestamp, same M, so right after)."""
+    e.args[0] = 0
+    b.events.insert(i + 1, e)
+
+
+def _double_alloc(typ: E) -> Mutation:
+    def op(ch: Chooser, tr: Trace) -> bool:
+        hit = _pick(ch, _heap_events(tr, int(typ), _SNAPSHOT_OF[int(typ)]))
+        if hit is None:
+            return False
+        b, i = hit
+        e = b.events[i].copy()
+        e.typ = int(typ)
+        _insert_after(b, i, e)
+        return True
+
+    op.__doc__ = f"Allocate a live {_HEAP_ALLOCS[int(typ)]} ID again right after its allocation."
+    return op
+
+
+def _free_unknown(typ: E) -> Mutation:
+    def op(ch: Chooser, tr: Trace) -> bool:
+        alloc = _HEAP_FREES[int(typ)]
+        hits = _heap_events(tr, alloc, _SNAPSHOT_OF[alloc])
+        hit = _pick(ch, hits)
+        if hit is None:
+            return False
+        b, i = hit
+        # An ID no event of the trace ever allocates: far past every allocated one.
+        top = max(bb.events[j].args[1] for bb, j in hits)
+        _insert_after(b, i, Ev(int(typ), [0, top + (1 << 30) + ch.int(0, 7)]))
+        return True
+
+    op.__doc__ = f"Free an ID of kind {_HEAP_ALLOCS[_HEAP_FREES[int(typ)]]} that was never allocated."
+    return op
+
+
+def heap_span_freed_with_objects(ch: Chooser, tr: Trace) -> bool:
+    """Free the span of a heap object right after the object's allocation."""
+    hit = _pick(ch, _heap_events(tr, int(E.HeapObjectAlloc), int(E.HeapObject)))
+    if hit is None:
+        return False
+    b, i = hit
+    _insert_after(b, i, Ev(int(E.SpanFree), [0, b.events[i].args[1] // _PAGE_OBJECTS]))
+    return True
+
+
+def heap_object_outside_span(ch: Chooser, tr: Trace) -> bool:
+    """Move a heap object far away from every span."""
+    hit = _pick(ch, _heap_events(tr, int(E.HeapObjectAlloc), int(E.HeapObject)))
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i].copy()
+    e.typ = int(E.HeapObjectAlloc)
+    e.args[1] = (1 << 40) + ch.int(0, 1 << 20)
+    _insert_after(b, i, e)
+    return True
+
+
+def heap_object_off_boundary(ch: Chooser, tr: Trace) -> bool:
+    """Allocate an object 8 bytes into a live object's slot (no element is 8 bytes)."""
+    hit = _pick(ch, _heap_events(tr, int(E.HeapObjectAlloc), int(E.HeapObject)))
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i].copy()
+    e.typ = int(E.HeapObjectAlloc)
+    e.args[1] += 1
+    _insert_after(b, i, e)
+    return True
+
+
+def _type_records(data: bytes) -> list[list[int | bytes]]:
+    """The records of an AllocFree types batch body (kind byte 0), as the runtime writes them."""
+    from oracle.parser.uvarint import read_uvarint
+
+    out: list[list[int | bytes]] = []
+    pos = 1
+    while pos < len(data):
+        rec: list[int | bytes] = []
+        for _ in range(5):
+            v, pos = read_uvarint(data, pos)
+            rec.append(v)
+        n = int(rec[4])
+        rec.append(data[pos : pos + n])
+        pos += n
+        out.append(rec)
+    return out
+
+
+def heap_type_too_large(ch: Chooser, tr: Trace) -> bool:
+    """Make every type of one generation's type table 1 GiB big."""
+    bs = [b for b in tr.batches() if b.exp == ALLOC_FREE and b.data[:1] == b"\x00" and len(b.data) > 1]
+    if not bs or not _heap_events(tr, int(E.HeapObjectAlloc), int(E.HeapObject)):
+        return False
+    from oracle.parser.uvarint import put_uvarint
+
+    b = bs[ch.int(0, len(bs) - 1)]
+    out = bytearray(b"\x00")
+    for tid, addr, _, _, n, name in _type_records(b.data):
+        out += b"".join(put_uvarint(int(x)) for x in (tid, addr, 1 << 30, 0, n)) + bytes(name)
+    b.data = bytes(out)
+    return True
+
+
+def heap_unknown_type(ch: Chooser, tr: Trace) -> bool:
+    """Give a heap object a type ID that is in no type table."""
+    hit = _pick(ch, _heap_events(tr, int(E.HeapObjectAlloc), int(E.HeapObject)))
+    if hit is None:
+        return False
+    b, i = hit
+    b.events[i].args[2] = (1 << 40) + ch.int(0, 99)
+    return True
+
+
+def heap_overlapping_spans(ch: Chooser, tr: Trace) -> bool:
+    """Allocate a span that starts one page before a live span and covers it."""
+    hit = _pick(ch, _heap_events(tr, int(E.SpanAlloc), int(E.Span)))
+    if hit is None:
+        return False
+    b, i = hit
+    _, sid, npages, kc = b.events[i].args[:4]
+    _insert_after(b, i, Ev(int(E.SpanAlloc), [0, max(sid - 1, 0) if sid else sid, npages + 2, kc]))
+    return True
+
+
+def heap_overlapping_stacks(ch: Chooser, tr: Trace) -> bool:
+    """Allocate a stack that starts one unit before a live stack and covers it."""
+    hit = _pick(ch, _heap_events(tr, int(E.GoroutineStackAlloc), int(E.GoroutineStack)))
+    if hit is None:
+        return False
+    b, i = hit
+    _, sid, order = b.events[i].args[:3]
+    _insert_after(b, i, Ev(int(E.GoroutineStackAlloc), [0, sid - 1, order + 1]))
+    return True
+
+
+def heap_bad_stack_order(ch: Chooser, tr: Trace) -> bool:
+    """A stack of order 0 (no size) or of a size below fixedStack."""
+    hit = _pick(ch, _heap_events(tr, int(E.GoroutineStackAlloc), int(E.GoroutineStack)))
+    if hit is None:
+        return False
+    b, i = hit
+    b.events[i].args[2] = ch.pick((0, 1, 11))
+    return True
+
+
+def heap_span_bad_class(ch: Chooser, tr: Trace) -> bool:
+    """An in-use span of a size class past the end of the size-class table."""
+    hit = _pick(ch, _heap_events(tr, int(E.SpanAlloc), int(E.Span)))
+    if hit is None:
+        return False
+    b, i = hit
+    b.events[i].args[3] = (ch.int(68, 127) << 1) << 1
+    return True
+
+
+def heap_late_snapshot(ch: Chooser, tr: Trace) -> bool:
+    """A snapshot (Span) event right after an alloc or free event."""
+    dyn = (*_HEAP_ALLOCS, *_HEAP_FREES)
+    hit = _pick(ch, _heap_events(tr, *dyn))
+    if hit is None:
+        return False
+    b, i = hit
+    _insert_after(b, i, Ev(int(E.Span), [0, (1 << 40) + ch.int(0, 99), 1, 1]))
+    return True
+
+
+def heap_drop_info(ch: Chooser, tr: Trace) -> bool:
+    """Remove the AllocFree info batch (events keep coming)."""
+    info = [i for i, it in enumerate(tr.items) if isinstance(it, Batch) and it.exp == ALLOC_FREE
+            and it.data[:1] == b"\x01"]
+    if not info or not _heap_events(tr, *_HEAP_ALLOCS, *_SNAPSHOT_OF.values()):
+        return False
+    del tr.items[info[ch.int(0, len(info) - 1)]]
+    return True
+
+
+def heap_bad_info_batch(ch: Chooser, tr: Trace) -> bool:
+    """Cut the info batch short, so it no longer decodes."""
+    bs = [b for b in tr.batches() if b.exp == ALLOC_FREE and b.data[:1] == b"\x01"]
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    b.data = b.data[: ch.int(1, len(b.data) - 1)]
+    return True
+
+
+#: Semantic heap mutations, each named for the oracle.heap rule it breaks.
+HEAP_MUTATIONS: Final[dict[str, Mutation]] = {
+    "heap_double_span_alloc": _double_alloc(E.SpanAlloc),
+    "heap_double_object_alloc": _double_alloc(E.HeapObjectAlloc),
+    "heap_double_stack_alloc": _double_alloc(E.GoroutineStackAlloc),
+    "heap_free_unknown_span": _free_unknown(E.SpanFree),
+    "heap_free_unknown_object": _free_unknown(E.HeapObjectFree),
+    "heap_free_unknown_stack": _free_unknown(E.GoroutineStackFree),
+    "heap_span_freed_with_objects": heap_span_freed_with_objects,
+    "heap_object_outside_span": heap_object_outside_span,
+    "heap_object_off_boundary": heap_object_off_boundary,
+    "heap_type_too_large": heap_type_too_large,
+    "heap_unknown_type": heap_unknown_type,
+    "heap_overlapping_spans": heap_overlapping_spans,
+    "heap_span_bad_class": heap_span_bad_class,
+    "heap_overlapping_stacks": heap_overlapping_stacks,
+    "heap_bad_stack_order": heap_bad_stack_order,
+    "heap_late_snapshot": heap_late_snapshot,
+    "heap_drop_info": heap_drop_info,
+    "heap_bad_info_batch": heap_bad_info_batch,
+}
+
+#: The oracle.heap rule each heap mutation breaks (the liveness test checks it does).
+HEAP_MUTATION_RULES: Final[dict[str, str]] = {
+    "heap_double_span_alloc": "Span:alloc-live",
+    "heap_double_object_alloc": "HeapObject:alloc-live",
+    "heap_double_stack_alloc": "GoroutineStack:alloc-live",
+    "heap_free_unknown_span": "Span:free-unknown",
+    "heap_free_unknown_object": "HeapObject:free-unknown",
+    "heap_free_unknown_stack": "GoroutineStack:free-unknown",
+    "heap_span_freed_with_objects": "Span:freed-with-live-objects",
+    "heap_object_outside_span": "HeapObject:outside-span",
+    "heap_object_off_boundary": "HeapObject:off-boundary",
+    "heap_type_too_large": "HeapObject:type-too-large",
+    "heap_unknown_type": "HeapObject:unknown-type",
+    "heap_overlapping_spans": "Span:overlap",
+    "heap_span_bad_class": "Span:bad-class",
+    "heap_overlapping_stacks": "GoroutineStack:overlap",
+    "heap_bad_stack_order": "GoroutineStack:bad-order",
+    "heap_late_snapshot": "AllocFree:late-snapshot",
+    "heap_drop_info": "AllocFree:no-info",
+    "heap_bad_info_batch": "AllocFree:bad-batch",
+}
+
+
 # --- whole-trace operators ----------------------------------------------------------------
 
 
@@ -889,6 +1146,7 @@ STRUCTURAL_MUTATIONS: Final[dict[str, Mutation]] = {
     "header_variant": header_variant,
     "truncate": truncate,
     "append_junk": append_junk,
+    **HEAP_MUTATIONS,
 }
 
 #: Byte-level mutations, applied after every structural one.

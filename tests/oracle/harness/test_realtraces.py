@@ -28,6 +28,15 @@ SIGNATURE_EVENTS = {
     "cgo": {"GoCreateSyscall", "GoDestroySyscall"},
     "flightrec": {"GoStatus", "ProcStatus"},
     "multigen": {"GoCreate"},
+    # Heap workloads for the AllocFree heap oracle (tests/oracle/heap).
+    "tiny": {"GCBegin", "GCEnd"},
+    "largeobj": {"GCBegin", "GCEnd"},
+    "stacks": {"GoCreate", "GCBegin"},
+    "manygc": {"GCBegin", "GCEnd"},
+    "heapgens": {"GCBegin"},
+    "groundtruth": {"GCBegin", "GCEnd"},
+    "hdrfree": {"GCBegin"},
+    "deadg": {"GCBegin"},
 }
 ALLOCFREE_EVENTS = {"HeapObjectAlloc", "SpanAlloc", "GoroutineStackAlloc"}
 

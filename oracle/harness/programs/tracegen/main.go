@@ -31,6 +31,10 @@ var scenarios = map[string]scenario{}
 
 func register(name string, s scenario) { scenarios[name] = s }
 
+// outPath is the trace file being written; scenarios that record ground truth write it to
+// outPath + ".objects" (see groundTruth in heap.go).
+var outPath string
+
 func main() {
 	if len(os.Args) == 2 && os.Args[1] == "list" {
 		names := make([]string, 0, len(scenarios))
@@ -52,7 +56,8 @@ func main() {
 		fmt.Fprintf(os.Stderr, "tracegen: unknown scenario %q\n", os.Args[1])
 		os.Exit(2)
 	}
-	f, err := os.Create(os.Args[2])
+	outPath = os.Args[2]
+	f, err := os.Create(outPath)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tracegen:", err)
 		os.Exit(1)

@@ -1,0 +1,51 @@
+"""The heap oracle's campaign verdicts (oracle.heap.campaign) and the checker's hook."""
+
+from __future__ import annotations
+
+from oracle.heap.campaign import (
+    HEAP_CONSISTENT,
+    HEAP_NONE,
+    HEAP_UNEXPECTED,
+    HEAP_VIOLATIONS,
+    HEAP_VERDICTS,
+    heap_verdict,
+)
+from strategies import RandomChooser, draw_valid, mutate, trace_params
+
+
+def _trace(seed: int, versions: list[int], allocfree: bool | None) -> bytes:
+    vs, template = trace_params(versions=versions, allocfree=allocfree, max_events=60)
+    return draw_valid(RandomChooser(seed), vs, template).to_binary()
+
+
+def test_verdict_classes() -> None:
+    assert heap_verdict(_trace(1, [22], None)).verdict == HEAP_NONE
+    assert heap_verdict(_trace(1, [26], False)).verdict == HEAP_NONE
+    assert heap_verdict(_trace(2, [26], True)).verdict == HEAP_CONSISTENT
+    vs, template = trace_params(versions=[26], allocfree=True, max_events=60)
+    ch = RandomChooser(3)
+    tr = mutate(ch, draw_valid(ch, vs, template), ("heap_double_object_alloc",), max_mutations=1)
+    assert tr.mutations == ("heap_double_object_alloc",)
+    hv = heap_verdict(tr.to_binary(), tr.mutations)
+    assert hv.verdict == HEAP_VIOLATIONS and "HeapObject:alloc-live" in hv.rules
+    # The same bytes as a "valid" case: a violation there is a generator or oracle bug.
+    assert heap_verdict(tr.to_binary(), ()).verdict == HEAP_UNEXPECTED
+    assert len(set(HEAP_VERDICTS)) == len(HEAP_VERDICTS)
+
+
+def test_garbage_is_a_verdict_not_an_exception() -> None:
+    for data in (b"", b"go 1.26 trace\x00\x00\x00", b"go 1.26 trace\x00\x00\x00\x01\x02\x03", b"\xff" * 40):
+        assert heap_verdict(data).verdict in HEAP_VERDICTS
+
+
+def test_checker_counts_heap_verdicts() -> None:
+    from oracle.campaign.checker import CaseStats
+
+    a, b = CaseStats(), CaseStats()
+    a.heap[HEAP_CONSISTENT] += 2
+    b.heap[HEAP_CONSISTENT] += 1
+    b.heap_rules["Span:alloc-live"] += 1
+    b.heap_samples.append("heap-unexpected seed=x")
+    a.merge(CaseStats.from_json(b.to_json()))
+    assert a.heap[HEAP_CONSISTENT] == 3 and a.heap_rules["Span:alloc-live"] == 1
+    assert a.heap_samples == ["heap-unexpected seed=x"]
