@@ -23,7 +23,7 @@ from oracle.campaign.coverage import (
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import write_json_atomic
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
-from oracle.cli.options import add_go_options
+from oracle.cli.options import add_go_options, check_output
 from oracle.harness import toolchain
 
 __all__ = ["cmd_coverage", "register"]
@@ -48,8 +48,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     bad = [m for m in modes or () if m not in CLI_MODES]
     if bad:
         raise UsageError(f"coverage: unknown mode {bad[0]!r} (choose from {', '.join(CLI_MODES)})")
-    if args.json is not None and not args.json.resolve().parent.is_dir():
-        raise UsageError(f"coverage: cannot write {args.json}: no such directory")
+    check_output(args.json, "--json")
     if args.count < 0:
         raise UsageError("coverage: --count must be >= 0")
     if args.min_percent is not None and not math.isfinite(args.min_percent):
@@ -61,7 +60,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if modes is not None and "remake" in modes and not supports_remake(tc):
         raise UsageError(f"coverage: mode remake needs Go >= 1.{REMAKE_MIN_MINOR} (trace.MakeEvent); "
                          f"this is Go {tc.version}")
-    progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), tty_interval=0.1,
+    progress = Progress(enabled=not args.quiet, tty_interval=0.1,
                         prefix="coverage: ")
     try:
         report = measure(tc, sources, modes=modes, count=args.count, seed=args.seed,

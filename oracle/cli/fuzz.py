@@ -26,14 +26,17 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
 from oracle.campaign import atheris_engine, hypothesis_engine
 from oracle.campaign.report import CampaignReport, format_summary, write_json_atomic
+from oracle.campaign.sources import default_corpus_root
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
 from oracle.cli.options import (
     add_go_options,
+    check_output,
     helper_binary,
     nonnegative_int,
     positive_float,
@@ -78,12 +81,18 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         raise UsageError("give --time or --max-examples, not both")
     if args.corpus is not None and not args.corpus.is_dir():
         raise UsageError(f"--corpus {args.corpus}: not a directory")
+    check_output(args.report, "--report")
+    corpus = args.corpus if args.corpus is not None else default_corpus_root()
+    check_output(corpus / "findings", "--corpus", directory=True)
     if args.engine == "atheris":
         import importlib.util
 
         if importlib.util.find_spec("atheris") is None:
             raise UsageError("--engine atheris needs atheris: pip install 'gotrace-oracle[fuzz]'")
     binary, version = helper_binary(args)
+    if not args.quiet:
+        print(f"fuzz: corpus {corpus}; new findings go to {corpus / 'findings'}",
+              file=sys.stderr, flush=True)
     report: CampaignReport
     if args.engine == "atheris":
         seed = args.seed if args.seed is not None else "0"

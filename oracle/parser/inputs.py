@@ -21,9 +21,28 @@ from typing import Final, Iterator
 from oracle.parser.errors import TraceError
 from oracle.parser.txtar import Expectation, read_test_bytes
 
-__all__ = ["InputError", "TraceInput", "detect_format", "expand_paths", "load", "load_bytes"]
+__all__ = [
+    "InputError",
+    "NOT_INPUTS",
+    "TraceInput",
+    "detect_format",
+    "expand_paths",
+    "is_input_file",
+    "load",
+    "load_bytes",
+]
 
 _FUZZ_HEADER: Final = b"go test fuzz v1\n"
+
+#: File names that sit among traces but describe them (``generate``'s manifest): a directory
+#: walk never takes them for inputs.
+NOT_INPUTS: Final = frozenset({"manifest.jsonl"})
+
+
+def is_input_file(path: Path) -> bool:
+    """Whether a file found in a directory walk is a candidate input: a regular file, not
+    hidden (locks, temporary files), and not one of :data:`NOT_INPUTS`."""
+    return path.is_file() and not path.name.startswith(".") and path.name not in NOT_INPUTS
 
 
 class InputError(Exception):
@@ -90,7 +109,12 @@ def load(path: str | Path) -> TraceInput:
     import sys
 
     if str(path) == "-":
-        return load_bytes(sys.stdin.buffer.read(), "<stdin>")
+        if sys.stdin is None:  # started with file descriptor 0 closed
+            raise InputError("<stdin>: standard input is closed")
+        try:
+            return load_bytes(sys.stdin.buffer.read(), "<stdin>")
+        except OSError as e:
+            raise InputError(f"<stdin>: {e.strerror or e}") from None
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -102,12 +126,13 @@ def load(path: str | Path) -> TraceInput:
 
 
 def expand_paths(paths: list[str]) -> Iterator[str]:
-    """Files named directly, and every regular file below named directories, sorted."""
+    """Files named directly, and every input file below named directories
+    (:func:`is_input_file`), sorted."""
     for p in paths:
         q = Path(p)
         if p != "-" and q.is_dir():
             for f in sorted(q.rglob("*")):
-                if f.is_file() and not f.name.startswith("."):
+                if is_input_file(f):
                     yield str(f)
         else:
             yield p
