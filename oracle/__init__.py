@@ -6,9 +6,15 @@ The public API mirrors Go's: :class:`Reader` yields :class:`Event` values whose 
 ``state_transition()``, ...) return the same data as Go 1.27.3's, and :class:`TraceError` is
 the only exception a trace can cause, with Go's exact error text.  Everything here works
 without Go installed; only :mod:`oracle.diff` and the ``gotrace-oracle diff`` command run Go.
+
+:func:`check` is the one exception to "the parser only": ``oracle.check(data)`` runs the
+differential check against Go (:mod:`oracle.diff.check`).  It is imported on first use
+(:func:`__getattr__`), so ``import oracle`` stays the parser alone: no Go, no harness.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from oracle.parser.errors import GoPanic, TraceError
 from oracle.parser.event import (
@@ -35,6 +41,24 @@ from oracle.parser.reader import Reader, UnsupportedTraceError
 from oracle.parser.resources import GoState, ProcState, ResourceID, ResourceKind, StateTransition
 from oracle.parser.value import Value, ValueKind
 from oracle.parser.version import Version
+
+if TYPE_CHECKING:
+    from oracle.diff.check import check
+
+#: Public names imported on first use, by the module that defines them.
+_LAZY = {"check": "oracle.diff.check"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a :data:`_LAZY` name on first use (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'oracle' has no attribute {name!r}")
+
 
 __all__ = [
     "BACKGROUND_TASK",
@@ -67,7 +91,9 @@ __all__ = [
     "Value",
     "ValueKind",
     "Version",
+    "check",
 ]
 
-_public = {name for name in globals() if not name.startswith("_")} - {"annotations"}
+_public = ({name for name in globals() if not name.startswith("_")} | set(_LAZY)) - {
+    "annotations", "TYPE_CHECKING", "Any"}
 assert set(__all__) <= _public, sorted(set(__all__) - _public)
