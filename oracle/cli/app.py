@@ -32,6 +32,7 @@ SUBCOMMAND_MODULES: list[str] = [
     "oracle.cli.minimize",
     "oracle.cli.conform",
     "oracle.cli.fuzz",
+    "oracle.cli.export",
 ]
 
 

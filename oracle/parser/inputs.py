@@ -27,6 +27,7 @@ __all__ = [
     "TraceInput",
     "detect_format",
     "expand_paths",
+    "go_fuzz_file",
     "is_input_file",
     "load",
     "load_bytes",
@@ -84,6 +85,14 @@ def _fuzz_bytes(raw: bytes, name: str) -> bytes:
         return unquote(literal)
     except ValueError as e:
         raise InputError(f"{name}: bad Go string literal: {e}") from None
+
+
+def go_fuzz_file(data: bytes) -> bytes:
+    """``data`` as a Go fuzz-corpus file of one ``[]byte`` value (``go test fuzz v1``), as
+    ``internal/fuzz`` marshals it (``[]byte(%q)``): the inverse of :func:`_fuzz_bytes`."""
+    from oracle.parser.gostrconv import quote
+
+    return _FUZZ_HEADER + f"[]byte({quote(data)})\n".encode("utf-8", "surrogateescape")
 
 
 def load_bytes(raw: bytes, name: str = "<input>") -> TraceInput:
