@@ -109,6 +109,7 @@ __all__ = [
     "Feedback",
     "STATS_INTERVAL",
     "WorkerConfig",
+    "changed_key",
     "features",
     "main",
     "make_checker",
@@ -278,8 +279,9 @@ class WorkerConfig:
     libfuzzer: list[str] = field(default_factory=list)
 
 
-def _changed(counter: Counter[str], before: Mapping[str, int]) -> str:
-    """The key whose count differs from ``before`` (the status one case added), or ``""``."""
+def changed_key(counter: Counter[str], before: Mapping[str, int]) -> str:
+    """The key whose count differs from ``before`` (the status one case added), or ``""``:
+    with the checker's counters before and after a case, that case's status."""
     for k, n in counter.items():
         if before.get(k, 0) != n:
             return k
@@ -331,8 +333,8 @@ class _Worker:
             c = self.checker.check(data, mutations=self.mutator.mutations_for(data),
                                    seed=self.seed_label)
             if self.feedback is not None:
-                self.feedback.hit(features(data, c.signature, _changed(st.python, py_before),
-                                           _changed(st.go, go_before),
+                self.feedback.hit(features(data, c.signature, changed_key(st.python, py_before),
+                                           changed_key(st.go, go_before),
                                            getattr(self.checker, "last_output", None)))
         except Exception:  # noqa: BLE001 - an engine bug must not look like a target crash
             self.errors += 1
@@ -615,6 +617,9 @@ class AtherisConfig:
     version: str
     timeout: float = 10.0
     python_timeout: float = 10.0
+    #: libFuzzer corpus directories (``fuzz CORPUS_DIR...``): the first one keeps what the
+    #: workers evolve (instead of a temporary queue), the others are read as seeds too.
+    corpus_dirs: tuple[Path, ...] = ()
 
     def runs(self, job: int) -> int | None:
         """Job ``job``'s share of ``max_examples``."""
@@ -661,14 +666,16 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
     """Prepare the seeds, run the workers to the end, and build the report."""
     started = datetime.now(timezone.utc)
     t0 = time.monotonic()
-    seeds_dir, queue = work / "seeds", work / "queue"
-    queue.mkdir()
+    seeds_dir = work / "seeds"
+    queue = opts.corpus_dirs[0] if opts.corpus_dirs else work / "queue"
+    queue.mkdir(parents=True, exist_ok=True)
     corpus = opts.corpus_root if opts.corpus_root is not None else default_corpus_root()
     nseeds = prepare_seeds(seeds_dir, seed=opts.seed, generated=opts.generated,
                            corpus_dirs=(corpus / "seeds", corpus / "regressions"))
     if not opts.quiet:
         budget = f"{opts.seconds:g} s" if opts.seconds is not None else f"{opts.max_examples} execs"
-        print(f"[atheris] {opts.jobs} job(s), go {opts.version}, {nseeds} seeds, "
+        kept = f", corpus {queue}" if opts.corpus_dirs else ""
+        print(f"[atheris] {opts.jobs} job(s), go {opts.version}, {nseeds} seeds{kept}, "
               f"{'instrumented' if opts.instrument else 'uninstrumented'}, {budget}",
               file=sys.stderr)
     signals: list[int] = []
@@ -685,7 +692,7 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
             out = work / f"job-{job}.jsonl"
             with open(work / f"job-{job}.log", "wb") as logf:
                 procs.append(subprocess.Popen(
-                    _worker_command(opts, job, out, (queue, seeds_dir)),
+                    _worker_command(opts, job, out, (queue, *opts.corpus_dirs[1:], seeds_dir)),
                     stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
                     start_new_session=True,  # a terminal's Ctrl-C reaches only the parent
                 ))

@@ -472,6 +472,26 @@ class FindingStore:
         """:meth:`is_known` for the signature, or a documented nondeterministic result."""
         return self.is_known(c.signature) or is_known_nondeterminism(c)
 
+    def crash_path(self, data: bytes) -> Path:
+        """Where :meth:`save` also puts the input as found, named as libFuzzer names its
+        crash artifacts (``crash-<sha1>``), so that libFuzzer tools (``-runs=0`` replay,
+        ``-minimize_crash``, ClusterFuzz) take it as they are."""
+        return self.findings_dir / f"crash-{hashlib.sha1(data).hexdigest()}"
+
+    def _write_crash_artifact(self, data: bytes) -> None:
+        dest = self.crash_path(data)
+        if dest.exists():
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-crash-", dir=self.findings_dir)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, dest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
     def path_for(self, signature: str) -> Path:
         """The directory a finding with ``signature`` is (or would be) saved in."""
         return self.findings_dir / signature_slug(signature)
@@ -507,6 +527,7 @@ class FindingStore:
                 return True
 
         write_finding_dir(dest, files, replace=smaller)
+        self._write_crash_artifact(data)
         if self._recorded is not None:
             self._recorded.add(comparison.signature)
         return dest

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,10 @@ from oracle.campaign.report import CampaignReport, format_summary, write_json_at
 from oracle.campaign.sources import default_corpus_root
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
 from oracle.cli.options import (
+    Budget,
     add_go_options,
     check_output,
+    duration,
     helper_binary,
     nonnegative_int,
     positive_float,
@@ -48,12 +51,21 @@ __all__ = ["ENGINES", "cmd_fuzz", "register"]
 ENGINES = ("hypothesis", "atheris")
 
 
+def _budget(args: argparse.Namespace) -> tuple[float | None, int | None]:
+    """``(seconds, cases)`` of ``--time`` (``30s``, ``5m``, ``1000x``) or ``--max-examples``;
+    60 seconds when neither is given."""
+    budget: Budget | None = args.time
+    if budget is not None:
+        return budget.seconds, budget.runs
+    return (60.0 if args.max_examples is None else None), args.max_examples
+
+
 def _hypothesis_config(args: argparse.Namespace, binary: Path, version: str,
                        seed: str) -> hypothesis_engine.CampaignConfig:
-    time_limit = args.time if args.time is not None else (60.0 if args.max_examples is None else None)
+    time_limit, max_examples = _budget(args)
     return hypothesis_engine.CampaignConfig(
         go_binary=binary, go_version=version, corpus=args.corpus, jobs=args.jobs,
-        time_limit=time_limit, max_examples=args.max_examples, seed=seed,
+        time_limit=time_limit, max_examples=max_examples, seed=seed,
         minimize=not args.no_minimize, minimize_seconds=args.minimize_seconds,
         timeout=args.timeout, python_timeout=args.python_timeout,
         gen=hypothesis_engine.GenParams(
@@ -65,13 +77,13 @@ def _hypothesis_config(args: argparse.Namespace, binary: Path, version: str,
 
 def _atheris_config(args: argparse.Namespace, binary: Path, version: str,
                     seed: str) -> atheris_engine.AtherisConfig:
-    seconds = args.time if args.time is not None else (60.0 if args.max_examples is None else None)
+    seconds, max_examples = _budget(args)
     return atheris_engine.AtherisConfig(
-        jobs=args.jobs, seconds=seconds, max_examples=args.max_examples, seed=seed,
+        jobs=args.jobs, seconds=seconds, max_examples=max_examples, seed=seed,
         instrument=args.instrument, minimize=not args.no_minimize, quiet=args.quiet,
         corpus_root=args.corpus, generated=args.generated_seeds,
         binary=binary, version=version, timeout=args.timeout,
-        python_timeout=args.python_timeout,
+        python_timeout=args.python_timeout, corpus_dirs=tuple(args.corpus_dirs),
     )
 
 
@@ -79,6 +91,12 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     """Entry point of ``gotrace-oracle fuzz``."""
     if args.max_examples is not None and args.time is not None:
         raise UsageError("give --time or --max-examples, not both")
+    if args.merge:
+        return _merge(args)
+    if args.corpus_dirs and args.engine != "atheris":
+        raise UsageError("CORPUS_DIR is a libFuzzer corpus: give --engine atheris")
+    for d in args.corpus_dirs:
+        check_output(d, "CORPUS_DIR", directory=True)
     if args.corpus is not None and not args.corpus.is_dir():
         raise UsageError(f"--corpus {args.corpus}: not a directory")
     check_output(args.report, "--report")
@@ -108,7 +126,33 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             print(format_summary(report), flush=True)
             raise UsageError(f"--report {args.report}: {e.strerror or e}") from None
     print(format_summary(report), flush=True)
+    if report.interrupted:  # as shells report it: 128 + the signal (130 for SIGINT)
+        return 128 + signal.Signals[report.interrupted].value
     return EXIT_FINDING if report.found_something else EXIT_OK
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """``fuzz --merge DIR...``: libFuzzer's ``-merge=1`` with the target's features."""
+    from oracle.campaign.libfuzzer_target import merge
+
+    dirs: list[Path] = args.corpus_dirs
+    if not dirs:
+        raise UsageError("--merge needs corpus directories: OUT [IN...] (one: minimize in place)")
+    for d in dirs[1:] if len(dirs) > 1 else dirs:
+        if not d.is_dir():
+            raise UsageError(f"--merge: {d}: not a directory")
+    check_output(dirs[0], "--merge", directory=True)
+    import importlib.util
+
+    if importlib.util.find_spec("atheris") is None:
+        raise UsageError("--merge needs atheris: pip install 'gotrace-oracle[fuzz]'")
+    _, version = helper_binary(args)
+    result = merge(dirs[0], dirs[1:], go=version, corpus_root=args.corpus)
+    if result.returncode != 0:
+        print(result.log[-4000:], file=sys.stderr)
+        raise UsageError(f"--merge: libFuzzer exited with status {result.returncode}")
+    print(f"merge: {result.inputs} inputs -> {result.kept} in {dirs[0]}")
+    return EXIT_OK
 
 
 def register(subparsers: Any) -> None:
@@ -122,10 +166,18 @@ def register(subparsers: Any) -> None:
         "1 when something was, 2 on usage errors.",
     )
     lim = s.add_mutually_exclusive_group()
-    lim.add_argument("--time", type=positive_float, default=None, metavar="S",
-                     help="run for S seconds (default 60 unless --max-examples is given)")
+    lim.add_argument("--time", type=duration, default=None, metavar="DURATION",
+                     help="how long to run, as go test -fuzztime takes it: 30s, 5m, 1h, a "
+                     "number of seconds, or 1000x for a number of cases (default 60s unless "
+                     "--max-examples is given)")
     lim.add_argument("--max-examples", type=positive_int, default=None, metavar="N",
                      help="check N cases in total, then stop")
+    s.add_argument("corpus_dirs", nargs="*", type=Path, metavar="CORPUS_DIR",
+                   help="atheris engine: libFuzzer corpus directories; the first keeps and "
+                   "grows the evolved corpus between runs (like libFuzzer's CORPUS_DIR)")
+    s.add_argument("--merge", action="store_true",
+                   help="minimize a corpus instead of fuzzing, like libFuzzer's -merge=1: "
+                   "CORPUS_DIR... is OUT IN...; with one directory, minimize it in place")
     s.add_argument("--jobs", type=positive_int, default=2, metavar="N",
                    help="worker processes, each with its own Go helper (default 2)")
     s.add_argument("--engine", choices=ENGINES, default="hypothesis",
