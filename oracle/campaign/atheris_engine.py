@@ -95,7 +95,7 @@ from typing import Any, Final, Literal, Protocol
 from oracle.campaign.atheris_mutators import HEADER_LEN, StructureAwareMutator, generated_seeds
 from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage
 from oracle.campaign.progress import Progress
-from oracle.campaign.report import CampaignReport, WorkerRate, build_report
+from oracle.campaign.report import CampaignReport, Timeline, WorkerRate, build_report
 from oracle.campaign.sources import default_corpus_root
 from oracle.diff.compare import Comparison
 from oracle.parser.errors import TraceError
@@ -687,6 +687,7 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
     procs: list[subprocess.Popen[bytes]] = []
     tails: list[_Tail] = []
     agg = _Aggregate()
+    timeline = Timeline()
     try:
         for job in range(opts.jobs):
             out = work / f"job-{job}.jsonl"
@@ -698,7 +699,7 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
                 ))
             tails.append(_Tail(out))
         _supervise(procs, tails, agg, started=t0, seconds=opts.seconds, quiet=opts.quiet,
-                   signals=signals)
+                   signals=signals, timeline=timeline)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -719,13 +720,14 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
         agg.stats(), agg.findings, engine=ENGINE, seconds=time.monotonic() - t0,
         started=started, toolchain=opts.version, seed=opts.seed, jobs=opts.jobs,
         time_limit=opts.seconds, max_examples=opts.max_examples, minimize=opts.minimize,
-        signals=signals, worker_errors=worker_errors, instrument=opts.instrument,
+        signals=signals, worker_errors=worker_errors, timeline=timeline,
+        instrument=opts.instrument,
         seeds=nseeds, mutator=dict(sorted(agg.mutator().items())), workers=agg.rates())
 
 
 def _supervise(procs: Sequence[subprocess.Popen[bytes]], tails: Sequence[_Tail],
                agg: _Aggregate, *, started: float, seconds: float | None, quiet: bool,
-               signals: Sequence[int]) -> None:
+               signals: Sequence[int], timeline: Timeline | None = None) -> None:
     """Tail the workers' records until all have exited, printing progress.  On a signal, or
     when a worker overruns its budget, SIGTERM the workers; SIGKILL after a grace period."""
     progress = Progress(enabled=not quiet, interval=10.0, tty_interval=1.0)
@@ -746,6 +748,8 @@ def _supervise(procs: Sequence[subprocess.Popen[bytes]], tails: Sequence[_Tail],
             for p in procs:
                 if p.poll() is None:
                     p.kill()
+        if timeline is not None:
+            timeline.add(now - started, agg.stats(), len(agg.findings))
         progress.update(_progress_line(agg, now - started))
     progress.clear()
 

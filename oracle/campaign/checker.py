@@ -189,6 +189,7 @@ class CaseStats:
     new: list[NewFinding] = field(default_factory=list)
     known_cases: int = 0
     known_signatures: Counter[str] = field(default_factory=Counter)
+    mutations: Counter[str] = field(default_factory=Counter)  # cases by applied mutation name
     fast_path: int = 0
     minimize_errors: int = 0
     seconds_python: float = 0.0
@@ -252,7 +253,7 @@ class CaseStats:
         self.seconds_python += other.seconds_python
         self.seconds_go += other.seconds_go
         self.seconds_minimize += other.seconds_minimize
-        for name in ("verdicts", "go", "python", "signatures", "known_signatures"):
+        for name in ("verdicts", "go", "python", "signatures", "known_signatures", "mutations"):
             getattr(self, name).update(getattr(other, name))
         self.new.extend(other.new)
 
@@ -472,6 +473,7 @@ class CaseChecker:
         st.verdicts[c.verdict.value] += 1
         st.go[go_status] += 1
         st.python[py_status] += 1
+        st.mutations.update(mutations or ("(none)",))
         if c.agree:
             return c
         assert py is not None and go is not None

@@ -20,6 +20,7 @@ from oracle.campaign.coverage import (
     measure,
     supports_remake,
 )
+from oracle.campaign.html import write_coverage_html
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import write_json_atomic
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
@@ -49,6 +50,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if bad:
         raise UsageError(f"coverage: unknown mode {bad[0]!r} (choose from {', '.join(CLI_MODES)})")
     check_output(args.json, "--json")
+    check_output(args.html, "--html", directory=True)
     if args.count < 0:
         raise UsageError("coverage: --count must be >= 0")
     if args.min_percent is not None and not math.isfinite(args.min_percent):
@@ -78,6 +80,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             write_json_atomic(args.json, report.to_json())
         except OSError as e:
             raise UsageError(f"coverage: cannot write {args.json}: {e.strerror or e}") from None
+    if args.html is not None:
+        try:
+            pages = write_coverage_html(report, tc.goroot, args.html)
+        except OSError as e:
+            raise UsageError(f"coverage: cannot write {args.html}: {e.strerror or e}") from None
+        print(f"coverage: wrote {len(pages)} pages; open {pages[0]}")
     g = report.gate()
     return EXIT_FINDING if g["passed"] is False else EXIT_OK
 
@@ -109,6 +117,9 @@ def register(subparsers: Any) -> None:
                    help=f"sources whose union --min-percent checks (default: {','.join(DEFAULT_GATE)})")
     s.add_argument("--json", type=Path, default=None, metavar="FILE",
                    help="also write the report as JSON")
+    s.add_argument("--html", type=Path, default=None, metavar="DIR",
+                   help="also write HTML pages of Go's source with covered and uncovered "
+                   "statements, one per source and their union (like go tool cover -html)")
     s.add_argument("--timeout", type=float, default=20.0,
                    help="seconds Go may take per request (default 20)")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from oracle.campaign import atheris_engine, hypothesis_engine
-from oracle.campaign.report import CampaignReport, format_summary, write_json_atomic
+from oracle.campaign.html import campaign_html
+from oracle.campaign.report import CampaignReport, format_summary, write_json_atomic, write_text_atomic
 from oracle.campaign.sources import default_corpus_root
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
 from oracle.cli.options import (
@@ -100,6 +101,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     if args.corpus is not None and not args.corpus.is_dir():
         raise UsageError(f"--corpus {args.corpus}: not a directory")
     check_output(args.report, "--report")
+    check_output(args.html, "--html")
     corpus = args.corpus if args.corpus is not None else default_corpus_root()
     check_output(corpus / "findings", "--corpus", directory=True)
     if args.engine == "atheris":
@@ -125,6 +127,12 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         except OSError as e:
             print(format_summary(report), flush=True)
             raise UsageError(f"--report {args.report}: {e.strerror or e}") from None
+    if args.html is not None:
+        try:
+            write_text_atomic(args.html, campaign_html(report))
+        except OSError as e:
+            print(format_summary(report), flush=True)
+            raise UsageError(f"--html {args.html}: {e.strerror or e}") from None
     print(format_summary(report), flush=True)
     if report.interrupted:  # as shells report it: 128 + the signal (130 for SIGINT)
         return 128 + signal.Signals[report.interrupted].value
@@ -187,6 +195,9 @@ def register(subparsers: Any) -> None:
                    help="campaign seed (default: random; recorded in the report and findings)")
     s.add_argument("--report", type=Path, default=None, metavar="FILE.json",
                    help="write the JSON report here (atomically)")
+    s.add_argument("--html", type=Path, default=None, metavar="FILE.html",
+                   help="write a self-contained HTML page: cases/s and verdicts over time, "
+                   "findings with their repro commands, the mutation mix")
     s.add_argument("--no-minimize", action="store_true", help="save new findings unminimized")
     s.add_argument("--minimize-seconds", type=positive_float, default=30.0, metavar="S",
                    help="time budget to minimize one finding (default 30)")
