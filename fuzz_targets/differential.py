@@ -17,4 +17,8 @@ from pathlib import Path
 from oracle.campaign.libfuzzer_target import main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv, command=[sys.executable, str(Path(__file__).resolve())]))
+    # How libFuzzer's -fork and -merge start this target again: a PyInstaller bundle (as
+    # ClusterFuzzLite builds it) is its own executable; a script runs with this interpreter.
+    frozen = getattr(sys, "frozen", False)
+    sys.exit(main(sys.argv, command=[sys.executable] if frozen
+                  else [sys.executable, str(Path(__file__).resolve())]))

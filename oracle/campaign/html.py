@@ -129,12 +129,12 @@ def _table(rows: Sequence[Sequence[str]], head: Sequence[str]) -> str:
     return f"<table><tr>{th}</tr>{body}</table>"
 
 
-def _counts_table(counts: Mapping[str, int], what: str) -> str:
+def _counts_table(counts: Mapping[str, int], what: str, unit: str = "cases") -> str:
     total = sum(counts.values()) or 1
     rows = [(f"<td>{_e(k)}</td>", f"<td class=\"n\">{n:,}</td>",
              f"<td class=\"n\">{100 * n / total:.1f}%</td>")
             for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return _table(rows, (what, "cases", "share")) if rows else "<p class=\"muted\">none</p>"
+    return _table(rows, (what, unit, "share")) if rows else "<p class=\"muted\">none</p>"
 
 
 def campaign_html(report: CampaignReport) -> str:
@@ -160,7 +160,10 @@ def campaign_html(report: CampaignReport) -> str:
         if findings else "<p>No new divergence.</p>",
         f"<h2>Known signatures seen again ({r.known})</h2>",
         _counts_table(r.known_signatures, "signature"),
-        "<h2>Mutation mix</h2>", _counts_table(r.mutations, "mutation"),
+        "<h2>Mutation mix</h2>",
+        "<p>How often each mutation was applied (a mutant may carry several; "
+        "<code>(none)</code> counts unmutated cases).</p>",
+        _counts_table(r.mutations, "mutation", "applied"),
     ]
     if r.mutator:
         parts += ["<h2>Mutator paths (atheris)</h2>", _counts_table(r.mutator, "path")]

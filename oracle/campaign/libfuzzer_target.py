@@ -11,9 +11,10 @@ findings already in the corpus are not crashes: a fuzzer that stopped on a known
 find nothing else.  The finding is also saved in the findings store, like a campaign's.
 
 Settings that libFuzzer's command line cannot carry come from the environment:
-``GOTRACE_ORACLE_GO`` (a Go release; default the pinned one) and ``GOTRACE_ORACLE_CORPUS`` (the
-corpus root whose findings are known and where new ones are saved; default
-:func:`~oracle.campaign.sources.default_corpus_root`).
+``GOTRACE_ORACLE_GO`` (a Go release; default the pinned one), ``GOTRACE_ORACLE_HELPER`` (a
+prebuilt Go helper of the pinned Go, as a packaged target ships it) and
+``GOTRACE_ORACLE_CORPUS`` (the corpus root whose findings are known and where new ones are
+saved; default :func:`~oracle.campaign.sources.default_corpus_root`).
 
 The uninstrumented parser gives libFuzzer no coverage, so the target feeds it the engine's
 semantic features (:class:`~oracle.campaign.atheris_engine.Feedback`) and mutates with the
@@ -44,7 +45,8 @@ from oracle.campaign.findings import FindingStore
 from oracle.campaign.sources import default_corpus_root
 from oracle.harness import toolchain
 
-__all__ = ["DEFAULT_FLAGS", "MergeResult", "NewDivergence", "launcher", "main", "merge"]
+__all__ = ["DEFAULT_FLAGS", "SHIPPED_HELPER", "MergeResult", "NewDivergence", "launcher", "main",
+           "merge"]
 
 #: libFuzzer flags the target starts with; the command line's own come after and win.
 #: ``-max_len``: see :data:`oracle.campaign.atheris_engine.MAX_LEN`.
@@ -80,15 +82,29 @@ def _sh_quote(s: str) -> str:
     return "'" + s.replace("'", "'\\''") + "'"
 
 
+#: The prebuilt helper's file name beside a packaged target (``.clusterfuzzlite/build.sh``
+#: ships one: the fuzzing machines have no Go toolchain).
+SHIPPED_HELPER: Final = "gotrace-helper"
+
+
+def _helper(argv0: str) -> tuple[Path, str]:
+    """The Go helper and its Go version: ``GOTRACE_ORACLE_HELPER`` or a :data:`SHIPPED_HELPER`
+    beside ``argv0`` (both built with the pinned Go), else built for ``GOTRACE_ORACLE_GO``."""
+    shipped = os.environ.get("GOTRACE_ORACLE_HELPER") or Path(argv0).resolve().parent / SHIPPED_HELPER
+    if Path(shipped).is_file():
+        return Path(shipped), toolchain.PINNED_VERSION
+    tc = toolchain.ensure(os.environ.get("GOTRACE_ORACLE_GO") or None)
+    return toolchain.build_helper(tc), tc.version
+
+
 def main(argv: Sequence[str], *, command: Sequence[str] | None = None) -> int:
     """Run the target under libFuzzer; ``argv`` is libFuzzer's (``argv[0]`` then flags and
     corpus directories), ``command`` how to start this target again (default: this module)."""
     atheris: Any = importlib.import_module("atheris")
-    tc = toolchain.ensure(os.environ.get("GOTRACE_ORACLE_GO") or None)
-    binary = toolchain.build_helper(tc)
+    binary, version = _helper(argv[0])
     root = Path(os.environ.get("GOTRACE_ORACLE_CORPUS") or default_corpus_root())
     # libFuzzer's -timeout owns SIGALRM here, so the checker sets no Python timer of its own.
-    checker = CaseChecker(binary, tc.version, FindingStore(root), python_timeout=0,
+    checker = CaseChecker(binary, version, FindingStore(root), python_timeout=0,
                           minimize=False)
     models = {tr.to_binary(): tr for tr in generated_seeds("libfuzzer", _MODELS)}
     mutator = StructureAwareMutator(lambda data, n: bytes(atheris.Mutate(data, n)), models=models)
