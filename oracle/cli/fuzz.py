@@ -9,8 +9,15 @@ Go's, and save every divergence that the corpus does not already know under
 goes to stderr; the summary to stdout; ``--report`` writes the JSON report atomically.
 
 Exit status: 0 when no new divergence was found, 1 when one was (or a worker failed), 2 on a
-usage error.  SIGINT/SIGTERM end the campaign early with the same summary and report; every
-finding is already on disk by then.  Known signatures (earlier findings, regressions,
+usage error (output paths are checked before the campaign starts), 128 + the signal when
+SIGINT (130) or SIGTERM (143) ended the campaign early, with the same summary and report;
+every finding is already on disk by then.
+
+libFuzzer conventions: ``--time`` takes ``30s``, ``5m`` or ``1000x``; with ``--engine atheris``,
+``CORPUS_DIR...`` are libFuzzer corpus directories, the first of which keeps and grows what the
+workers evolve; ``--merge OUT [IN...]`` minimizes a corpus (:mod:`oracle.campaign.
+libfuzzer_target`); findings are also written as ``findings/crash-<sha1>``.  ``--html FILE``
+writes the report as a page (:mod:`oracle.campaign.html`).  Known signatures (earlier findings, regressions,
 documented Go bugs) are counted, not reported as new, so rerunning resumes from the corpus.
 
 ``--go VERSION`` runs another release's parser, but the reference parser always behaves as
@@ -171,7 +178,7 @@ def register(subparsers: Any) -> None:
         "each through the reference parser and Go's internal/trace, and save every divergence "
         "the corpus does not know yet under corpus/findings/<signature>/ (minimized). Prints "
         "live progress on stderr and a summary on stdout. Exit 0 when nothing new was found, "
-        "1 when something was, 2 on usage errors.",
+        "1 when something was, 2 on usage errors, 130 when interrupted.",
     )
     lim = s.add_mutually_exclusive_group()
     lim.add_argument("--time", type=duration, default=None, metavar="DURATION",
