@@ -29,6 +29,7 @@ from oracle.campaign.findings import FindingStore
 from oracle.harness.helper import helper_for
 from oracle.cli.conform import register
 from oracle.parser.inputs import load
+from oracle.cli.conform import register
 
 ROOT = Path(__file__).resolve().parents[3]
 GO_FINDINGS = ROOT / "corpus" / "go-findings"
@@ -154,7 +155,7 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_usage_errors() -> None:
-    from oracle.cli.app import UsageError
+    from oracle.cli.exits import UsageError
 
     with pytest.raises(UsageError):
         _run("--count", "-1")
