@@ -14,7 +14,8 @@ differential check against Go (:mod:`oracle.diff.check`).  It is imported on fir
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import types as _types
+import typing as _typing
 
 from oracle.parser.errors import GoPanic, TraceError
 from oracle.parser.event import (
@@ -42,14 +43,14 @@ from oracle.parser.resources import GoState, ProcState, ResourceID, ResourceKind
 from oracle.parser.value import Value, ValueKind
 from oracle.parser.version import Version
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from oracle.diff.check import check
 
 #: Public names imported on first use, by the module that defines them.
 _LAZY = {"check": "oracle.diff.check"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     """Import a :data:`_LAZY` name on first use (PEP 562)."""
     if name in _LAZY:
         import importlib
@@ -94,6 +95,11 @@ __all__ = [
     "check",
 ]
 
-_public = ({name for name in globals() if not name.startswith("_")} | set(_LAZY)) - {
-    "annotations", "TYPE_CHECKING", "Any"}
-assert set(__all__) <= _public, sorted(set(__all__) - _public)
+# The public names are exactly the re-exports and the lazy names: importing the package also
+# binds its subpackages (``oracle.parser``, ...) as attributes, and those are not API.
+_public = {
+    name for name, value in globals().items()
+    if not name.startswith("_") and not isinstance(value, _types.ModuleType)
+} - {"annotations"} | set(_LAZY)
+assert set(__all__) == _public, sorted(set(__all__) ^ _public)
+del _public
