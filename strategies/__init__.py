@@ -3,6 +3,10 @@
 Public names are re-exported from ``strategies._internal``; see ``_internal/model.py`` for the
 G/P/M simulation, ``_internal/builder.py`` for the trace model and its wire forms, and
 ``_internal/mutations.py`` for the mutation registry.
+
+PYTEST_DONT_REWRITE: pytest rewrites the asserts of every module of a distribution that ships a
+``pytest11`` plugin (ours does); rewriting would add ``@py_*`` names to this namespace, whose
+public names are checked below.
 """
 
 from __future__ import annotations

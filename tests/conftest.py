@@ -7,20 +7,20 @@ from pathlib import Path
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 # --- Hypothesis profiles ---------------------------------------------------------------------
 #
 # "dev" (default) explores more; "ci" is bounded and derandomized so CI is reproducible.
 # Choose with HYPOTHESIS_PROFILE=ci|dev.  CI sets CI=true, which selects "ci".
 
-settings.register_profile(
-    "dev", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "ci", max_examples=150, deadline=None, derandomize=True, print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+# The profiles are the pytest plugin's (oracle/diff/pytest_plugin.py, registered on import),
+# under their short names here.
+from oracle.diff.pytest_plugin import register_profiles  # noqa: E402
+
+register_profiles()
+settings.register_profile("dev", parent=settings.get_profile("gotrace-dev"))
+settings.register_profile("ci", parent=settings.get_profile("gotrace-ci"))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 # --- Go inputs and real traces ---------------------------------------------------------------

@@ -96,7 +96,7 @@ from typing import Any, Final, Literal, Protocol
 from oracle.campaign.atheris_mutators import StructureAwareMutator, generated_seeds
 from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage
 from oracle.campaign.progress import Progress
-from oracle.campaign.report import CampaignReport, WorkerRate, build_report
+from oracle.campaign.report import CampaignReport, Timeline, WorkerRate, build_report
 from oracle.campaign.sources import default_corpus_root
 from oracle.diff.compare import Comparison
 from oracle.parser.errors import TraceError
@@ -111,6 +111,7 @@ __all__ = [
     "Feedback",
     "STATS_INTERVAL",
     "WorkerConfig",
+    "changed_key",
     "features",
     "main",
     "make_checker",
@@ -280,8 +281,9 @@ class WorkerConfig:
     libfuzzer: list[str] = field(default_factory=list)
 
 
-def _changed(counter: Counter[str], before: Mapping[str, int]) -> str:
-    """The key whose count differs from ``before`` (the status one case added), or ``""``."""
+def changed_key(counter: Counter[str], before: Mapping[str, int]) -> str:
+    """The key whose count differs from ``before`` (the status one case added), or ``""``:
+    with the checker's counters before and after a case, that case's status."""
     for k, n in counter.items():
         if before.get(k, 0) != n:
             return k
@@ -333,8 +335,8 @@ class _Worker:
             c = self.checker.check(data, mutations=self.mutator.mutations_for(data),
                                    seed=self.seed_label)
             if self.feedback is not None:
-                self.feedback.hit(features(data, c.signature, _changed(st.python, py_before),
-                                           _changed(st.go, go_before),
+                self.feedback.hit(features(data, c.signature, changed_key(st.python, py_before),
+                                           changed_key(st.go, go_before),
                                            getattr(self.checker, "last_output", None)))
         except Exception:  # noqa: BLE001 - an engine bug must not look like a target crash
             self.errors += 1
@@ -617,6 +619,9 @@ class AtherisConfig:
     version: str
     timeout: float = 10.0
     python_timeout: float = 10.0
+    #: libFuzzer corpus directories (``fuzz CORPUS_DIR...``): the first one keeps what the
+    #: workers evolve (instead of a temporary queue), the others are read as seeds too.
+    corpus_dirs: tuple[Path, ...] = ()
 
     def runs(self, job: int) -> int | None:
         """Job ``job``'s share of ``max_examples``."""
@@ -663,14 +668,16 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
     """Prepare the seeds, run the workers to the end, and build the report."""
     started = datetime.now(timezone.utc)
     t0 = time.monotonic()
-    seeds_dir, queue = work / "seeds", work / "queue"
-    queue.mkdir()
+    seeds_dir = work / "seeds"
+    queue = opts.corpus_dirs[0] if opts.corpus_dirs else work / "queue"
+    queue.mkdir(parents=True, exist_ok=True)
     corpus = opts.corpus_root if opts.corpus_root is not None else default_corpus_root()
     nseeds = prepare_seeds(seeds_dir, seed=opts.seed, generated=opts.generated,
                            corpus_dirs=(corpus / "seeds", corpus / "regressions"))
     if not opts.quiet:
         budget = f"{opts.seconds:g} s" if opts.seconds is not None else f"{opts.max_examples} execs"
-        print(f"[atheris] {opts.jobs} job(s), go {opts.version}, {nseeds} seeds, "
+        kept = f", corpus {queue}" if opts.corpus_dirs else ""
+        print(f"[atheris] {opts.jobs} job(s), go {opts.version}, {nseeds} seeds{kept}, "
               f"{'instrumented' if opts.instrument else 'uninstrumented'}, {budget}",
               file=sys.stderr)
     signals: list[int] = []
@@ -682,18 +689,19 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
     procs: list[subprocess.Popen[bytes]] = []
     tails: list[_Tail] = []
     agg = _Aggregate()
+    timeline = Timeline()
     try:
         for job in range(opts.jobs):
             out = work / f"job-{job}.jsonl"
             with open(work / f"job-{job}.log", "wb") as logf:
                 procs.append(subprocess.Popen(
-                    _worker_command(opts, job, out, (queue, seeds_dir)),
+                    _worker_command(opts, job, out, (queue, *opts.corpus_dirs[1:], seeds_dir)),
                     stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
                     start_new_session=True,  # a terminal's Ctrl-C reaches only the parent
                 ))
             tails.append(_Tail(out))
         _supervise(procs, tails, agg, started=t0, seconds=opts.seconds, quiet=opts.quiet,
-                   signals=signals)
+                   signals=signals, timeline=timeline)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -714,13 +722,14 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
         agg.stats(), agg.findings, engine=ENGINE, seconds=time.monotonic() - t0,
         started=started, toolchain=opts.version, seed=opts.seed, jobs=opts.jobs,
         time_limit=opts.seconds, max_examples=opts.max_examples, minimize=opts.minimize,
-        signals=signals, worker_errors=worker_errors, instrument=opts.instrument,
+        signals=signals, worker_errors=worker_errors, timeline=timeline,
+        instrument=opts.instrument,
         seeds=nseeds, mutator=dict(sorted(agg.mutator().items())), workers=agg.rates())
 
 
 def _supervise(procs: Sequence[subprocess.Popen[bytes]], tails: Sequence[_Tail],
                agg: _Aggregate, *, started: float, seconds: float | None, quiet: bool,
-               signals: Sequence[int]) -> None:
+               signals: Sequence[int], timeline: Timeline | None = None) -> None:
     """Tail the workers' records until all have exited, printing progress.  On a signal, or
     when a worker overruns its budget, SIGTERM the workers; SIGKILL after a grace period."""
     progress = Progress(enabled=not quiet, interval=10.0, tty_interval=1.0)
@@ -741,6 +750,8 @@ def _supervise(procs: Sequence[subprocess.Popen[bytes]], tails: Sequence[_Tail],
             for p in procs:
                 if p.poll() is None:
                     p.kill()
+        if timeline is not None:
+            timeline.add(now - started, agg.stats(), len(agg.findings))
         progress.update(_progress_line(agg, now - started))
     progress.clear()
 

@@ -189,6 +189,7 @@ class CaseStats:
     new: list[NewFinding] = field(default_factory=list)
     known_cases: int = 0
     known_signatures: Counter[str] = field(default_factory=Counter)
+    mutations: Counter[str] = field(default_factory=Counter)  # cases by applied mutation name
     fast_path: int = 0
     minimize_errors: int = 0
     seconds_python: float = 0.0
@@ -259,7 +260,8 @@ class CaseStats:
         self.seconds_go += other.seconds_go
         self.seconds_minimize += other.seconds_minimize
         self.seconds_heap += other.seconds_heap
-        for name in ("verdicts", "go", "python", "signatures", "known_signatures", "heap", "heap_rules"):
+        for name in ("verdicts", "go", "python", "signatures", "known_signatures", "heap", "heap_rules",
+                     "mutations"):
             getattr(self, name).update(getattr(other, name))
         self.new.extend(other.new)
         self.heap_samples.extend(other.heap_samples[: max(0, 10 - len(self.heap_samples))])
@@ -480,6 +482,7 @@ class CaseChecker:
         st.verdicts[c.verdict.value] += 1
         st.go[go_status] += 1
         st.python[py_status] += 1
+        st.mutations.update(mutations or ("(none)",))
         self._check_heap(data, mutations, seed)
         if c.agree:
             return c

@@ -57,7 +57,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -65,7 +65,6 @@ from typing import TYPE_CHECKING, Any, Final
 from oracle.campaign.sources import (
     Input,
     corpus_inputs,
-    default_corpus_root,
     generated_inputs,
     go_testdata_inputs,
 )
@@ -188,12 +187,13 @@ def predates_format(right: Outcome, minor: int) -> bool:
 def collect_inputs(*, count: int, seed: int, testdata: bool = True, corpus: Path | None = None,
                    generated: bool = True) -> list[Input]:
     """Every input of a run, in a fixed order: Go's testdata of the pinned toolchain, the
-    corpus' seeds and regressions, then ``count`` valid and ``count`` mutated traces."""
+    seeds and regressions of the ``corpus`` directory (none when ``None``: the caller decides
+    where the corpus is, and says so), then ``count`` valid and ``count`` mutated traces."""
     out: list[Input] = []
     if testdata:
         out += go_testdata_inputs(toolchain.pinned().goroot)[0]
-    out += corpus_inputs(corpus if corpus is not None else default_corpus_root(),
-                         ("seeds", "regressions"))[0]
+    if corpus is not None:
+        out += corpus_inputs(corpus, ("seeds", "regressions"))[0]
     if generated:
         out += generated_inputs(count, seed)
     return out
@@ -222,6 +222,7 @@ class ConformResult:
 
     cases: list[Case] = field(default_factory=list)
     seconds: float = 0.0
+    interrupted: bool = False  # ended early by SIGINT: the cases are those done by then
 
     @property
     def failures(self) -> list[Case]:
@@ -238,7 +239,8 @@ class ConformResult:
             if c.status != "agree":
                 t["signatures"][f"{c.status}: {c.signature}"] += 1
         return {
-            "ok": not self.failures,
+            "ok": not self.failures and not self.interrupted,
+            "interrupted": self.interrupted,
             "cases": len(self.cases),
             "seconds": round(self.seconds, 3),
             "toolchains": {
@@ -290,35 +292,45 @@ def run_conform(
     *,
     store: FindingStore,
     timeout: float = 20.0,
-    progress: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ConformResult:
-    """Run every input against every ``(version, helper binary)``; Python runs once per input."""
+    """Run every input against every ``(version, helper binary)``; Python runs once per input.
+
+    ``progress`` receives a status line after each case.  An interrupt (SIGINT) ends the run
+    early but keeps the cases done so far: the result says ``interrupted`` and the caller
+    still writes its summary, JUnit and JSON files.
+    """
     from oracle.diff.impls import GoImpl, PythonImpl
 
     t0 = time.perf_counter()
     py = PythonImpl()
-    python_outcomes = [py.run(inp.data) for inp in inputs]
+    python_outcomes: list[Outcome] = []  # filled while the first toolchain runs
     result = ConformResult()
-    for version, binary in toolchains:
-        minor = _minor(version)
-        with GoImpl(binary, version, timeout=timeout) as go:
-            for n, (inp, left) in enumerate(zip(inputs, python_outcomes), 1):
-                t = time.perf_counter()
-                right = go.run(inp.data)
-                c = compare(*project_outcomes(left, right, minor))
-                status, reason = classify(c, minor, store, left.error)
-                if status == "fail" and predates_format(right, minor):
-                    status, reason = "expected", "the release predates the trace's format version"
-                result.cases.append(Case(
-                    inp.name, inp.group, version, status, c.signature, reason,
-                    _details(c, left, right) if status != "agree" else None,
-                    time.perf_counter() - t,
-                ))
-                if progress:
-                    sys.stderr.write(f"\r[go{version}] {n}/{len(inputs)}")
-                    sys.stderr.flush()
-        if progress:
-            sys.stderr.write("\r\033[K")
+    total = len(inputs) * len(toolchains)
+    try:
+        for version, binary in toolchains:
+            minor = _minor(version)
+            with GoImpl(binary, version, timeout=timeout) as go:
+                for i, inp in enumerate(inputs):
+                    t = time.perf_counter()
+                    if i == len(python_outcomes):
+                        python_outcomes.append(py.run(inp.data))
+                    left = python_outcomes[i]
+                    right = go.run(inp.data)
+                    c = compare(*project_outcomes(left, right, minor))
+                    status, reason = classify(c, minor, store, left.error)
+                    if status == "fail" and predates_format(right, minor):
+                        status, reason = "expected", "the release predates the trace's format version"
+                    result.cases.append(Case(
+                        inp.name, inp.group, version, status, c.signature, reason,
+                        _details(c, left, right) if status != "agree" else None,
+                        time.perf_counter() - t,
+                    ))
+                    if progress is not None:
+                        progress(f"[go{version}] {len(result.cases)}/{total} cases, "
+                                 f"{len(result.failures)} failures")
+    except KeyboardInterrupt:
+        result.interrupted = True
     result.seconds = time.perf_counter() - t0
     return result
 

@@ -71,6 +71,8 @@ __all__ = [
     "KNOWN_NONDETERMINISM",
     "FindingStore",
     "KnownSignature",
+    "REPLAY_BINARY",
+    "REPLAY_EXACT",
     "finding_files",
     "is_known_go_signature",
     "is_known_nondeterminism",
@@ -216,6 +218,12 @@ def _describe(o: Outcome) -> str:
     return f"{o.status.value} after {len(o.records)} events: {first}"
 
 
+#: The replay line of ``repro.txt``, run from the finding's directory (findings move from
+#: ``findings/`` to ``regressions/``, so it names no absolute path).
+REPLAY_EXACT: Final = "Replay (in this directory): gotrace-oracle diff repro.txt   (or repro.trace)"
+REPLAY_BINARY: Final = "Replay (in this directory): gotrace-oracle diff repro.trace"
+
+
 def render_repro_text(data: bytes, header: Sequence[str]) -> str:
     """``repro.txt``: ``#`` comment lines, then Go's raw text format of ``data``.
 
@@ -233,12 +241,13 @@ def render_repro_text(data: bytes, header: Sequence[str]) -> str:
         why = "" if exact else "its text form does not convert back to the same bytes"
     except TraceError as e:
         text, exact, why = "", False, f"the raw reader rejects it: {e.message}"
+    # The replay command must work as printed: a hex dump is no input, so it names the binary.
+    lines.append(f"# {REPLAY_EXACT if exact else REPLAY_BINARY}")
     if exact:
         return "\n".join(lines) + "\n" + text
     lines += [
         "#",
         f"# This trace has no exact text form ({why}).",
-        "# Replay the binary instead: gotrace-oracle diff repro.trace",
         f"# Hex dump ({len(data)} bytes):",
     ]
     for off in range(0, len(data), 16):
@@ -295,7 +304,6 @@ def finding_files(
         header.append(f"Seed: {seed}")
     header += [
         f"Size: {len(repro)} bytes (original {len(data)} bytes)",
-        "Replay: gotrace-oracle diff repro.txt   (or repro.trace)",
     ]
     return {
         "repro.trace": repro,
@@ -464,6 +472,26 @@ class FindingStore:
         """:meth:`is_known` for the signature, or a documented nondeterministic result."""
         return self.is_known(c.signature) or is_known_nondeterminism(c)
 
+    def crash_path(self, data: bytes) -> Path:
+        """Where :meth:`save` also puts the input as found, named as libFuzzer names its
+        crash artifacts (``crash-<sha1>``), so that libFuzzer tools (``-runs=0`` replay,
+        ``-minimize_crash``, ClusterFuzz) take it as they are."""
+        return self.findings_dir / f"crash-{hashlib.sha1(data).hexdigest()}"
+
+    def _write_crash_artifact(self, data: bytes) -> None:
+        dest = self.crash_path(data)
+        if dest.exists():
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-crash-", dir=self.findings_dir)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, dest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
     def path_for(self, signature: str) -> Path:
         """The directory a finding with ``signature`` is (or would be) saved in."""
         return self.findings_dir / signature_slug(signature)
@@ -499,6 +527,7 @@ class FindingStore:
                 return True
 
         write_finding_dir(dest, files, replace=smaller)
+        self._write_crash_artifact(data)
         if self._recorded is not None:
             self._recorded.add(comparison.signature)
         return dest

@@ -55,7 +55,7 @@ from typing import Any, TextIO
 
 from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage
 from oracle.campaign.progress import Progress
-from oracle.campaign.report import CampaignReport, GeneratorInfo, build_report
+from oracle.campaign.report import CampaignReport, GeneratorInfo, Timeline, build_report
 
 __all__ = [
     "CampaignConfig",
@@ -286,6 +286,7 @@ def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> Campai
     q: Any = ctx.Queue()
     stop: Any = ctx.Event()
     progress = Progress(err, enabled=config.progress)
+    timeline = Timeline()
     grace = config.grace if config.grace is not None else config.timeout + 5.0
     signals: list[int] = []
     snapshots: dict[int, CaseStats] = {}
@@ -343,7 +344,9 @@ def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> Campai
                 except queue_mod.Empty:
                     if all(not p.is_alive() for p in procs):
                         break  # every worker is gone; whatever they sent has been read
-                progress.update(_progress_line(now - t0, total(), new))
+                stats_now = total()
+                timeline.add(now - t0, stats_now, len(new))
+                progress.update(_progress_line(now - t0, stats_now, new))
         finally:
             stop.set()
             # Drain what is left (a worker's last messages may still be in flight), then reap.
@@ -371,6 +374,7 @@ def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> Campai
         toolchain=config.go_version, seed=config.seed, jobs=config.jobs,
         time_limit=config.time_limit, max_examples=config.max_examples,
         minimize=config.minimize, signals=signals, worker_errors=worker_errors,
+        timeline=timeline,
         generator=GeneratorInfo(config.gen.max_events, config.gen.max_generations,
                                 config.gen.versions, config.gen.mutants),
         startup_seconds=round(first_stats - t0, 3) if first_stats else None,

@@ -30,10 +30,13 @@ __all__ = [
     "CampaignReport",
     "Divergence",
     "GeneratorInfo",
+    "Sample",
+    "Timeline",
     "WorkerRate",
     "build_report",
     "format_summary",
     "write_json_atomic",
+    "write_text_atomic",
 ]
 
 
@@ -41,20 +44,31 @@ def write_json_atomic(path: Path | str, obj: Any) -> None:
     """Write ``obj`` as indented JSON to ``path`` atomically (temporary file, fsync, rename).
 
     A reader never sees a half-written file, and a crash leaves the old file in place."""
+    write_text_atomic(path, json.dumps(obj, indent=1, ensure_ascii=False) + "\n")
+
+
+def write_text_atomic(path: Path | str, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: :func:`write_json_atomic`'s mechanism."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=1, ensure_ascii=False)
-            f.write("\n")
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a report is not
         os.replace(tmp, p)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +131,51 @@ class WorkerRate:
 
 
 @dataclass(frozen=True, slots=True)
+class Sample:
+    """The campaign's cumulative counters at one moment, for plots over time."""
+
+    seconds: float
+    cases: int
+    verdicts: Mapping[str, int]
+    new: int  # new findings so far
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON layout."""
+        return {"t": round(self.seconds, 2), "cases": self.cases,
+                "verdicts": dict(self.verdicts), "new": self.new}
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Sample:
+        """Inverse of :meth:`to_json`."""
+        return cls(float(obj["t"]), int(obj["cases"]), dict(obj.get("verdicts") or {}),
+                   int(obj.get("new", 0)))
+
+
+class Timeline:
+    """Samples of a running campaign, taken by the engine's parent loop: at most one per
+    ``interval`` seconds, and never more than ``max_samples`` (past that, every other sample
+    is dropped and the interval doubles, so a week-long run stays a small report)."""
+
+    def __init__(self, interval: float = 1.0, max_samples: int = 600) -> None:
+        self.interval = interval
+        self.max_samples = max_samples
+        self._samples: list[Sample] = []
+
+    def add(self, seconds: float, stats: CaseStats, new: int, *, force: bool = False) -> None:
+        """Record the counters at ``seconds`` since the start, if it is time to."""
+        if not force and self._samples and seconds - self._samples[-1].seconds < self.interval:
+            return
+        self._samples.append(Sample(seconds, stats.cases, dict(stats.verdicts), new))
+        if len(self._samples) > self.max_samples:
+            self._samples = self._samples[::2]
+            self.interval *= 2
+
+    def samples(self) -> tuple[Sample, ...]:
+        """The samples so far, oldest first."""
+        return tuple(self._samples)
+
+
+@dataclass(frozen=True, slots=True)
 class CampaignReport:
     """What a campaign found and how fast, for either engine."""
 
@@ -155,6 +214,9 @@ class CampaignReport:
     seeds: int | None = None
     mutator: Mapping[str, int] | None = None
     workers: Mapping[int, WorkerRate] = field(default_factory=dict)
+    # Both engines: cases by applied mutation name, and the counters over time.
+    mutations: Mapping[str, int] = field(default_factory=dict)
+    timeline: tuple[Sample, ...] = ()
 
     @property
     def cases_per_second(self) -> float:
@@ -233,6 +295,8 @@ class CampaignReport:
                 str(j): {"cases": w.cases, "seconds": round(w.seconds, 3),
                          "exec_per_second": round(w.exec_per_second, 1)}
                 for j, w in sorted(self.workers.items())}
+        out["mutations"] = dict(self.mutations)
+        out["timeline"] = [s.to_json() for s in self.timeline]
         return out
 
     @classmethod
@@ -264,6 +328,8 @@ class CampaignReport:
             instrument=obj.get("instrument"), seeds=obj.get("seeds"), mutator=obj.get("mutator"),
             workers={int(j): WorkerRate(int(w["cases"]), float(w["seconds"]))
                      for j, w in (obj.get("workers") or {}).items()},
+            mutations=dict(obj.get("mutations") or {}),
+            timeline=tuple(Sample.from_json(s) for s in obj.get("timeline") or ()),
         )
 
 
@@ -271,7 +337,7 @@ def build_report(stats: CaseStats, new: Mapping[str, NewFinding], *, engine: str
                  started: datetime, toolchain: str, seed: str, jobs: int,
                  time_limit: float | None, max_examples: int | None, minimize: bool,
                  signals: Sequence[int], worker_errors: Sequence[str],
-                 **engine_fields: Any) -> CampaignReport:
+                 timeline: Timeline | None = None, **engine_fields: Any) -> CampaignReport:
     """The report of a finished campaign: summed statistics, the findings new to the corpus
     (by signature, in the order found), and the engine's own fields (``generator``,
     ``startup_seconds``, ``generator_errors``... or ``instrument``, ``seeds``, ``mutator``,
@@ -295,8 +361,18 @@ def build_report(stats: CaseStats, new: Mapping[str, NewFinding], *, engine: str
                      "heap": round(stats.seconds_heap, 3)},
         worker_errors=tuple(worker_errors), heap=dict(sorted(stats.heap.items())),
         heap_rules=dict(sorted(stats.heap_rules.items())), heap_samples=tuple(stats.heap_samples),
-        **engine_fields,
+        mutations=dict(stats.mutations.most_common()),
+        timeline=_closed(timeline, seconds, stats, len(divergences)), **engine_fields,
     )
+
+
+def _closed(timeline: Timeline | None, seconds: float, stats: CaseStats,
+            new: int) -> tuple[Sample, ...]:
+    """The timeline with a last sample of the final counters."""
+    if timeline is None:
+        return ()
+    timeline.add(seconds, stats, new, force=True)
+    return timeline.samples()
 
 
 def format_summary(report: CampaignReport) -> str:

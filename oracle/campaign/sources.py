@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from oracle.parser.inputs import InputError, load
+from oracle.parser.inputs import InputError, is_input_file, load
 
 __all__ = [
     "CORPUS_GROUPS",
@@ -120,8 +120,7 @@ def corpus_paths(root: Path, groups: Sequence[str] = CORPUS_GROUPS) -> list[Path
         if group == "regressions":
             paths += sorted(p / "repro.trace" for p in d.iterdir() if (p / "repro.trace").is_file())
         else:
-            paths += sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")
-                            and p.name != "manifest.jsonl")
+            paths += sorted(p for p in d.rglob("*") if is_input_file(p))
     return paths
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import sys
 from collections.abc import Callable, Sequence
 
 from oracle.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 
-__all__ = ["SUBCOMMAND_MODULES", "build_parser", "main"]
+__all__ = ["SUBCOMMAND_MODULES", "build_parser", "main", "version_line"]
 
 #: The subcommands, in ``--help`` order: each module has ``register(subparsers)``, which adds
 #: a parser with ``set_defaults(func=...)``; the function takes the parsed arguments and
@@ -32,7 +33,18 @@ SUBCOMMAND_MODULES: list[str] = [
     "oracle.cli.conform",
     "oracle.cli.fuzz",
     "oracle.cli.heap",
+    "oracle.cli.export",
 ]
+
+
+def version_line() -> str:
+    """``--version``: the package version, the pinned Go whose parser it mirrors, and which
+    parser implementation runs (only the pure-Python one exists so far)."""
+    try:
+        version = importlib.metadata.version("gotrace-oracle")
+    except importlib.metadata.PackageNotFoundError:  # run from a tree that is not installed
+        version = "unknown (not installed)"
+    return f"gotrace-oracle {version} (parser: pure Python; mirrors Go 1.27.3 internal/trace)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reference parser and differential tester for Go execution traces "
         "(internal/trace, trace versions Go 1.22-1.26, as read by Go 1.27.3).",
         epilog="Exit status: 0 ok, 1 trace rejected or implementations disagree, "
-        "2 usage or I/O error.",
+        "2 usage or I/O error, 130 interrupted.",
     )
+    p.add_argument("--version", action="version", version=version_line())
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in SUBCOMMAND_MODULES:
         importlib.import_module(module).register(sub)

@@ -10,8 +10,11 @@ from typing import Any
 
 from oracle.campaign.conform import PINNED, collect_inputs, run_conform, write_junit
 from oracle.campaign.findings import FindingStore
+from oracle.campaign.progress import Progress
 from oracle.campaign.report import write_json_atomic
-from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
+from oracle.campaign.sources import default_corpus_root
+from oracle.cli.exits import EXIT_FINDING, EXIT_INTERRUPTED, EXIT_OK, UsageError
+from oracle.cli.options import check_output
 from oracle.harness import toolchain
 
 __all__ = ["cmd_conform", "register"]
@@ -21,6 +24,8 @@ def cmd_conform(args: argparse.Namespace) -> int:
     """Entry point of ``gotrace-oracle conform``."""
     if args.count < 0:
         raise UsageError(f"--count must be at least 0, got {args.count}")
+    check_output(args.junit, "--junit")
+    check_output(args.json, "--json")
     versions = [v.strip() for v in (args.go or PINNED).split(",") if v.strip()]
     if not versions:
         raise UsageError("--go: no versions given")
@@ -37,10 +42,19 @@ def cmd_conform(args: argparse.Namespace) -> int:
         except toolchain.ToolchainError as e:
             raise UsageError(f"--go {v}: {str(e).splitlines()[0]}") from None
         toolchains.append((tc.version, binary))
-    inputs = collect_inputs(count=args.count, seed=args.seed, testdata=not args.no_testdata)
-    store = FindingStore(args.corpus) if args.corpus else FindingStore()
-    result = run_conform(inputs, toolchains, store=store, timeout=args.timeout,
-                         progress=not args.quiet and sys.stderr.isatty())
+    corpus = _corpus_root(args.corpus)
+    inputs = collect_inputs(count=args.count, seed=args.seed, testdata=not args.no_testdata,
+                            corpus=corpus)
+    if corpus is not None:
+        n = sum(i.group == "corpus" for i in inputs)
+        print(f"conform: corpus {corpus}: {n} cases; findings are judged against it")
+    store = FindingStore(corpus if corpus is not None else default_corpus_root())
+    progress = Progress(enabled=not args.quiet, prefix="conform: ")
+    try:
+        result = run_conform(inputs, toolchains, store=store, timeout=args.timeout,
+                             progress=progress.update)
+    finally:
+        progress.clear()
     summary = result.summary()
     for version, t in summary["toolchains"].items():
         counts = ", ".join(f"{k} {v}" for k, v in sorted(t["counts"].items()))
@@ -59,13 +73,37 @@ def cmd_conform(args: argparse.Namespace) -> int:
             print(f"      {side:<6} {s.get('status')}: {end}"[:300])
     if len(result.failures) > 50:
         print(f"... and {len(result.failures) - 50} more failures")
-    print(f"conform: {'ok' if summary['ok'] else 'FAILED'}: {len(result.cases)} cases, "
+    # The files first: the verdict line must not claim "ok" for a run whose outputs failed.
+    try:
+        if args.junit:
+            write_junit(result, args.junit)
+        if args.json:
+            write_json_atomic(args.json, summary)
+    except OSError as e:
+        raise UsageError(f"conform: cannot write {e.filename or 'output'}: "
+                         f"{e.strerror or e}") from None
+    verdict = "INTERRUPTED" if result.interrupted else "ok" if summary["ok"] else "FAILED"
+    print(f"conform: {verdict}: {len(result.cases)} cases, "
           f"{len(result.failures)} unexpected divergences in {result.seconds:.1f}s")
-    if args.junit:
-        write_junit(result, args.junit)
-    if args.json:
-        write_json_atomic(args.json, summary)
+    if result.interrupted:
+        return EXIT_INTERRUPTED
     return EXIT_OK if summary["ok"] else EXIT_FINDING
+
+
+def _corpus_root(option: Path | None) -> Path | None:
+    """The corpus to replay: ``--corpus`` (which must exist), else the default location if it
+    exists there (said on stderr when it does not: after a plain ``pip install`` the default is
+    ``./corpus`` in the working directory, not a folder inside site-packages)."""
+    if option is not None:
+        if not option.is_dir():
+            raise UsageError(f"--corpus {option}: not a directory")
+        return option
+    root = default_corpus_root()
+    if root.is_dir():
+        return root
+    print(f"conform: no corpus at {root}; running without one (give --corpus DIR)",
+          file=sys.stderr)
+    return None
 
 
 def register(subparsers: Any) -> None:
@@ -88,7 +126,8 @@ def register(subparsers: Any) -> None:
     s.add_argument("--timeout", type=float, default=20.0, help="seconds Go may take per input")
     s.add_argument("--no-testdata", action="store_true", help="leave out Go's testdata")
     s.add_argument("--corpus", type=Path, default=None,
-                   help="corpus directory (default: the repository's corpus/)")
+                   help="corpus directory whose seeds and regressions are replayed (default: the "
+                   "repository's corpus/ in a checkout, else ./corpus; said on stdout)")
     s.add_argument("-v", "--verbose", action="store_true",
                    help="list the signatures of non-agreeing cases per toolchain")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")

@@ -20,10 +20,11 @@ from oracle.campaign.coverage import (
     measure,
     supports_remake,
 )
+from oracle.campaign.html import write_coverage_html
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import write_json_atomic
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
-from oracle.cli.options import add_go_options
+from oracle.cli.options import add_go_options, check_output
 from oracle.harness import toolchain
 
 __all__ = ["cmd_coverage", "register"]
@@ -48,8 +49,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     bad = [m for m in modes or () if m not in CLI_MODES]
     if bad:
         raise UsageError(f"coverage: unknown mode {bad[0]!r} (choose from {', '.join(CLI_MODES)})")
-    if args.json is not None and not args.json.resolve().parent.is_dir():
-        raise UsageError(f"coverage: cannot write {args.json}: no such directory")
+    check_output(args.json, "--json")
+    check_output(args.html, "--html", directory=True)
     if args.count < 0:
         raise UsageError("coverage: --count must be >= 0")
     if args.min_percent is not None and not math.isfinite(args.min_percent):
@@ -61,7 +62,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if modes is not None and "remake" in modes and not supports_remake(tc):
         raise UsageError(f"coverage: mode remake needs Go >= 1.{REMAKE_MIN_MINOR} (trace.MakeEvent); "
                          f"this is Go {tc.version}")
-    progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), tty_interval=0.1,
+    progress = Progress(enabled=not args.quiet, tty_interval=0.1,
                         prefix="coverage: ")
     try:
         report = measure(tc, sources, modes=modes, count=args.count, seed=args.seed,
@@ -79,6 +80,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             write_json_atomic(args.json, report.to_json())
         except OSError as e:
             raise UsageError(f"coverage: cannot write {args.json}: {e.strerror or e}") from None
+    if args.html is not None:
+        try:
+            pages = write_coverage_html(report, tc.goroot, args.html)
+        except OSError as e:
+            raise UsageError(f"coverage: cannot write {args.html}: {e.strerror or e}") from None
+        print(f"coverage: wrote {len(pages)} pages; open {pages[0]}")
     g = report.gate()
     return EXIT_FINDING if g["passed"] is False else EXIT_OK
 
@@ -110,6 +117,9 @@ def register(subparsers: Any) -> None:
                    help=f"sources whose union --min-percent checks (default: {','.join(DEFAULT_GATE)})")
     s.add_argument("--json", type=Path, default=None, metavar="FILE",
                    help="also write the report as JSON")
+    s.add_argument("--html", type=Path, default=None, metavar="DIR",
+                   help="also write HTML pages of Go's source with covered and uncovered "
+                   "statements, one per source and their union (like go tool cover -html)")
     s.add_argument("--timeout", type=float, default=20.0,
                    help="seconds Go may take per request (default 20)")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")

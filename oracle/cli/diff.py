@@ -13,8 +13,8 @@ from typing import Any
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import write_json_atomic
 from oracle.campaign.sources import go_testdata_paths
-from oracle.cli.exits import EXIT_FINDING, EXIT_OK, EXIT_USAGE, UsageError
-from oracle.cli.options import add_go_options, helper_binary, toolchain_for
+from oracle.cli.exits import EXIT_FINDING, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from oracle.cli.options import add_go_options, check_output, helper_binary, toolchain_for
 from oracle.diff import compare
 from oracle.diff.impls import GoImpl, PythonImpl
 from oracle.harness import realtraces
@@ -36,7 +36,12 @@ def _diff_inputs(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    """Parse each input with the reference parser and with Go; report every divergence."""
+    """Parse each input with the reference parser and with Go; report every divergence.
+
+    SIGINT stops after the current input: the summary and ``--report`` cover the inputs done
+    so far, and the exit status is 130.
+    """
+    check_output(args.report, "--report")
     paths = _diff_inputs(args)
     binary, version = helper_binary(args)
     py = PythonImpl()
@@ -44,42 +49,64 @@ def cmd_diff(args: argparse.Namespace) -> int:
     verdicts: Counter[str] = Counter()
     findings: list[dict[str, Any]] = []
     t0 = time.perf_counter()
-    progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), tty_interval=0.0)
-    with GoImpl(binary, version, timeout=args.timeout) as go:
-        for n, path in enumerate(paths, 1):
-            try:
-                inp = load(path)
-            except InputError as e:
-                print(f"error: {e}", file=sys.stderr)
-                counts["input errors"] += 1
-                continue
-            left, right = py.run(inp.data), go.run(inp.data)
-            c = compare(left, right)
-            counts[c.verdict.value] += 1
-            verdicts[right.verdict] += 1
-            if not c.agree:
-                findings.append(_finding_json(inp, c, left, right))
-                progress.clear()
-                _print_divergence(inp, c, left, right)
-            elif args.verbose:
-                progress.clear()
-                print(f"ok    {inp.name}: {len(right.records)} events, Go {right.verdict}s")
-            progress.update(f"[{n}/{len(paths)}] findings: {len(findings)}")
+    done = 0
+    interrupted = False
+    progress = Progress(enabled=not args.quiet and len(paths) > 1, tty_interval=0.0,
+                        prefix="diff: ")
+    try:
+        with GoImpl(binary, version, timeout=args.timeout) as go:
+            for path in paths:
+                _diff_one(args, path, py, go, counts, verdicts, findings, progress)
+                done += 1
+                progress.update(f"[{done}/{len(paths)}] findings: {len(findings)}")
+    except KeyboardInterrupt:
+        interrupted = True
     progress.clear()
     secs = time.perf_counter() - t0
     print(
-        f"diff: {len(paths)} inputs against go{version} in {secs:.1f}s: "
+        f"diff: {done} inputs{f' of {len(paths)} (interrupted)' if interrupted else ''} "
+        f"against go{version} in {secs:.1f}s: "
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         + f"; Go verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
     )
     if args.report:
-        write_json_atomic(args.report, {
-            "inputs": len(paths), "seconds": round(secs, 3), "go": version,
-            "counts": dict(counts), "findings": findings,
-        })
+        try:
+            write_json_atomic(args.report, {
+                "inputs": done, "of": len(paths), "interrupted": interrupted,
+                "seconds": round(secs, 3), "go": version,
+                "counts": dict(counts), "findings": findings,
+            })
+        except OSError as e:
+            raise UsageError(f"--report {args.report}: {e.strerror or e}") from None
+    if interrupted:
+        return EXIT_INTERRUPTED
     if counts["input errors"]:
         return EXIT_USAGE if not findings else EXIT_FINDING
     return EXIT_FINDING if findings else EXIT_OK
+
+
+def _diff_one(args: argparse.Namespace, path: str, py: PythonImpl, go: GoImpl,
+              counts: Counter[str], verdicts: Counter[str], findings: list[dict[str, Any]],
+              progress: Progress) -> None:
+    """Compare one input, counting it and printing it if it diverges (or with ``-v``)."""
+    try:
+        inp = load(path)
+    except InputError as e:
+        progress.clear()
+        print(f"error: {e}", file=sys.stderr)
+        counts["input errors"] += 1
+        return
+    left, right = py.run(inp.data), go.run(inp.data)
+    c = compare(left, right)
+    counts[c.verdict.value] += 1
+    verdicts[right.verdict] += 1
+    if not c.agree:
+        findings.append(_finding_json(inp, c, left, right))
+        progress.clear()
+        _print_divergence(inp, c, left, right)
+    elif args.verbose:
+        progress.clear()
+        print(f"ok    {inp.name}: {len(right.records)} events, Go {right.verdict}s")
 
 
 def _finding_json(inp: TraceInput, c: Any, left: Any, right: Any) -> dict[str, Any]:

@@ -9,8 +9,15 @@ Go's, and save every divergence that the corpus does not already know under
 goes to stderr; the summary to stdout; ``--report`` writes the JSON report atomically.
 
 Exit status: 0 when no new divergence was found, 1 when one was (or a worker failed), 2 on a
-usage error.  SIGINT/SIGTERM end the campaign early with the same summary and report; every
-finding is already on disk by then.  Known signatures (earlier findings, regressions,
+usage error (output paths are checked before the campaign starts), 128 + the signal when
+SIGINT (130) or SIGTERM (143) ended the campaign early, with the same summary and report;
+every finding is already on disk by then.
+
+libFuzzer conventions: ``--time`` takes ``30s``, ``5m`` or ``1000x``; with ``--engine atheris``,
+``CORPUS_DIR...`` are libFuzzer corpus directories, the first of which keeps and grows what the
+workers evolve; ``--merge OUT [IN...]`` minimizes a corpus (:mod:`oracle.campaign.
+libfuzzer_target`); findings are also written as ``findings/crash-<sha1>``.  ``--html FILE``
+writes the report as a page (:mod:`oracle.campaign.html`).  Known signatures (earlier findings, regressions,
 documented Go bugs) are counted, not reported as new, so rerunning resumes from the corpus.
 
 ``--go VERSION`` runs another release's parser, but the reference parser always behaves as
@@ -26,14 +33,21 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
 from oracle.campaign import atheris_engine, hypothesis_engine
-from oracle.campaign.report import CampaignReport, format_summary, write_json_atomic
+from oracle.campaign.html import campaign_html
+from oracle.campaign.report import CampaignReport, format_summary, write_json_atomic, write_text_atomic
+from oracle.campaign.sources import default_corpus_root
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
 from oracle.cli.options import (
+    Budget,
     add_go_options,
+    check_output,
+    duration,
     helper_binary,
     nonnegative_int,
     positive_float,
@@ -45,12 +59,21 @@ __all__ = ["ENGINES", "cmd_fuzz", "register"]
 ENGINES = ("hypothesis", "atheris")
 
 
+def _budget(args: argparse.Namespace) -> tuple[float | None, int | None]:
+    """``(seconds, cases)`` of ``--time`` (``30s``, ``5m``, ``1000x``) or ``--max-examples``;
+    60 seconds when neither is given."""
+    budget: Budget | None = args.time
+    if budget is not None:
+        return budget.seconds, budget.runs
+    return (60.0 if args.max_examples is None else None), args.max_examples
+
+
 def _hypothesis_config(args: argparse.Namespace, binary: Path, version: str,
                        seed: str) -> hypothesis_engine.CampaignConfig:
-    time_limit = args.time if args.time is not None else (60.0 if args.max_examples is None else None)
+    time_limit, max_examples = _budget(args)
     return hypothesis_engine.CampaignConfig(
         go_binary=binary, go_version=version, corpus=args.corpus, jobs=args.jobs,
-        time_limit=time_limit, max_examples=args.max_examples, seed=seed,
+        time_limit=time_limit, max_examples=max_examples, seed=seed,
         minimize=not args.no_minimize, minimize_seconds=args.minimize_seconds,
         timeout=args.timeout, python_timeout=args.python_timeout,
         gen=hypothesis_engine.GenParams(
@@ -62,13 +85,13 @@ def _hypothesis_config(args: argparse.Namespace, binary: Path, version: str,
 
 def _atheris_config(args: argparse.Namespace, binary: Path, version: str,
                     seed: str) -> atheris_engine.AtherisConfig:
-    seconds = args.time if args.time is not None else (60.0 if args.max_examples is None else None)
+    seconds, max_examples = _budget(args)
     return atheris_engine.AtherisConfig(
-        jobs=args.jobs, seconds=seconds, max_examples=args.max_examples, seed=seed,
+        jobs=args.jobs, seconds=seconds, max_examples=max_examples, seed=seed,
         instrument=args.instrument, minimize=not args.no_minimize, quiet=args.quiet,
         corpus_root=args.corpus, generated=args.generated_seeds,
         binary=binary, version=version, timeout=args.timeout,
-        python_timeout=args.python_timeout,
+        python_timeout=args.python_timeout, corpus_dirs=tuple(args.corpus_dirs),
     )
 
 
@@ -76,14 +99,27 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     """Entry point of ``gotrace-oracle fuzz``."""
     if args.max_examples is not None and args.time is not None:
         raise UsageError("give --time or --max-examples, not both")
+    if args.merge:
+        return _merge(args)
+    if args.corpus_dirs and args.engine != "atheris":
+        raise UsageError("CORPUS_DIR is a libFuzzer corpus: give --engine atheris")
+    for d in args.corpus_dirs:
+        check_output(d, "CORPUS_DIR", directory=True)
     if args.corpus is not None and not args.corpus.is_dir():
         raise UsageError(f"--corpus {args.corpus}: not a directory")
+    check_output(args.report, "--report")
+    check_output(args.html, "--html")
+    corpus = args.corpus if args.corpus is not None else default_corpus_root()
+    check_output(corpus / "findings", "--corpus", directory=True)
     if args.engine == "atheris":
         import importlib.util
 
         if importlib.util.find_spec("atheris") is None:
             raise UsageError("--engine atheris needs atheris: pip install 'gotrace-oracle[fuzz]'")
     binary, version = helper_binary(args)
+    if not args.quiet:
+        print(f"fuzz: corpus {corpus}; new findings go to {corpus / 'findings'}",
+              file=sys.stderr, flush=True)
     report: CampaignReport
     if args.engine == "atheris":
         seed = args.seed if args.seed is not None else "0"
@@ -98,8 +134,40 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         except OSError as e:
             print(format_summary(report), flush=True)
             raise UsageError(f"--report {args.report}: {e.strerror or e}") from None
+    if args.html is not None:
+        try:
+            write_text_atomic(args.html, campaign_html(report))
+        except OSError as e:
+            print(format_summary(report), flush=True)
+            raise UsageError(f"--html {args.html}: {e.strerror or e}") from None
     print(format_summary(report), flush=True)
+    if report.interrupted:  # as shells report it: 128 + the signal (130 for SIGINT)
+        return 128 + signal.Signals[report.interrupted].value
     return EXIT_FINDING if report.found_something else EXIT_OK
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """``fuzz --merge DIR...``: libFuzzer's ``-merge=1`` with the target's features."""
+    from oracle.campaign.libfuzzer_target import merge
+
+    dirs: list[Path] = args.corpus_dirs
+    if not dirs:
+        raise UsageError("--merge needs corpus directories: OUT [IN...] (one: minimize in place)")
+    for d in dirs[1:] if len(dirs) > 1 else dirs:
+        if not d.is_dir():
+            raise UsageError(f"--merge: {d}: not a directory")
+    check_output(dirs[0], "--merge", directory=True)
+    import importlib.util
+
+    if importlib.util.find_spec("atheris") is None:
+        raise UsageError("--merge needs atheris: pip install 'gotrace-oracle[fuzz]'")
+    _, version = helper_binary(args)
+    result = merge(dirs[0], dirs[1:], go=version, corpus_root=args.corpus)
+    if result.returncode != 0:
+        print(result.log[-4000:], file=sys.stderr)
+        raise UsageError(f"--merge: libFuzzer exited with status {result.returncode}")
+    print(f"merge: {result.inputs} inputs -> {result.kept} in {dirs[0]}")
+    return EXIT_OK
 
 
 def register(subparsers: Any) -> None:
@@ -110,13 +178,21 @@ def register(subparsers: Any) -> None:
         "each through the reference parser and Go's internal/trace, and save every divergence "
         "the corpus does not know yet under corpus/findings/<signature>/ (minimized). Prints "
         "live progress on stderr and a summary on stdout. Exit 0 when nothing new was found, "
-        "1 when something was, 2 on usage errors.",
+        "1 when something was, 2 on usage errors, 130 when interrupted.",
     )
     lim = s.add_mutually_exclusive_group()
-    lim.add_argument("--time", type=positive_float, default=None, metavar="S",
-                     help="run for S seconds (default 60 unless --max-examples is given)")
+    lim.add_argument("--time", type=duration, default=None, metavar="DURATION",
+                     help="how long to run, as go test -fuzztime takes it: 30s, 5m, 1h, a "
+                     "number of seconds, or 1000x for a number of cases (default 60s unless "
+                     "--max-examples is given)")
     lim.add_argument("--max-examples", type=positive_int, default=None, metavar="N",
                      help="check N cases in total, then stop")
+    s.add_argument("corpus_dirs", nargs="*", type=Path, metavar="CORPUS_DIR",
+                   help="atheris engine: libFuzzer corpus directories; the first keeps and "
+                   "grows the evolved corpus between runs (like libFuzzer's CORPUS_DIR)")
+    s.add_argument("--merge", action="store_true",
+                   help="minimize a corpus instead of fuzzing, like libFuzzer's -merge=1: "
+                   "CORPUS_DIR... is OUT IN...; with one directory, minimize it in place")
     s.add_argument("--jobs", type=positive_int, default=2, metavar="N",
                    help="worker processes, each with its own Go helper (default 2)")
     s.add_argument("--engine", choices=ENGINES, default="hypothesis",
@@ -126,6 +202,9 @@ def register(subparsers: Any) -> None:
                    help="campaign seed (default: random; recorded in the report and findings)")
     s.add_argument("--report", type=Path, default=None, metavar="FILE.json",
                    help="write the JSON report here (atomically)")
+    s.add_argument("--html", type=Path, default=None, metavar="FILE.html",
+                   help="write a self-contained HTML page: cases/s and verdicts over time, "
+                   "findings with their repro commands, the mutation mix")
     s.add_argument("--no-minimize", action="store_true", help="save new findings unminimized")
     s.add_argument("--minimize-seconds", type=positive_float, default=30.0, metavar="S",
                    help="time budget to minimize one finding (default 30)")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from oracle.cli.exits import EXIT_OK, UsageError
+from oracle.cli.options import check_output
 from oracle.parser.version import V2_VERSIONS, Version
 
 __all__ = ["generate", "parse_versions", "register"]
@@ -93,8 +94,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         versions = parse_versions(args.version) if args.version else None
     except ValueError as e:
         raise UsageError(str(e)) from None
-    if args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: not a directory")
+    check_output(args.out, "--out", directory=True)
     try:
         entries = generate(args.out, args.count, seed=args.seed, mutated=args.mutated,
                            versions=versions, max_events=args.max_events,

@@ -12,7 +12,7 @@ from typing import Any
 from oracle.campaign.findings import finding_files, signature_slug, write_finding_dir
 from oracle.campaign.sources import default_corpus_root
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
-from oracle.cli.options import add_go_options, helper_binary
+from oracle.cli.options import add_go_options, check_output, helper_binary
 from oracle.diff.compare import compare
 from oracle.diff.impls import GoImpl, PythonImpl
 from oracle.diff.minimize import MinimizeStats, minimize, signature_predicate
@@ -46,6 +46,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
     """Entry point of ``gotrace-oracle minimize``."""
     if args.deadline is not None and args.deadline <= 0:
         raise UsageError(f"--deadline must be positive, got {args.deadline}")
+    check_output(args.out, "--out", directory=True)
     data, meta = _load_case(args.case)
     wanted: str | None = args.signature or meta.get("signature")
     binary, version = helper_binary(args)
@@ -90,7 +91,10 @@ def cmd_minimize(args: argparse.Namespace) -> int:
                             "timed_out": st.timed_out, "structural": st.structural}},
     )
     dest = args.out if args.out is not None else default_corpus_root() / "findings" / signature_slug(signature)
-    write_finding_dir(dest, files)
+    try:
+        write_finding_dir(dest, files)
+    except OSError as e:
+        raise UsageError(f"minimize: cannot write {dest}: {e.strerror or e}") from None
     print(f"minimize: {signature}: {len(data)} -> {len(small)} bytes in {st.seconds:.1f}s "
           f"({st.calls} predicate calls{', deadline reached' if st.timed_out else ''}); "
           f"wrote {dest}")

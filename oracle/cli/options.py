@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from oracle.cli.exits import UsageError
@@ -11,7 +14,10 @@ from oracle.harness import toolchain
 from oracle.parser.inputs import InputError, TraceInput, load
 
 __all__ = [
+    "Budget",
     "add_go_options",
+    "check_output",
+    "duration",
     "helper_binary",
     "load_one",
     "nonnegative_int",
@@ -63,6 +69,32 @@ def load_one(path: str) -> TraceInput:
         raise UsageError(str(e)) from None
 
 
+def check_output(path: Path | None, option: str, *, directory: bool = False) -> None:
+    """Fail now, with a one-line usage error, if ``path`` cannot be written later.
+
+    Every subcommand with an output option calls this before doing any work, so that a typo
+    in ``--report`` costs a second, not a whole campaign; ``directory`` outputs (``--out DIR``,
+    ``--html DIR``) may exist as directories, file outputs may not.  Missing parents are fine
+    (the writers create them) as long as the nearest existing ancestor is a writable directory.
+    The later write still reports its own ``OSError``: the file system can change meanwhile.
+    """
+    if path is None:
+        return
+    if directory and path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {path}: not a directory")
+    if not directory and path.is_dir():
+        raise UsageError(f"{option} {path}: is a directory")
+    existing = path if directory else path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"{option} {path}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: {existing}: permission denied")
+    if path.is_file() and not os.access(path, os.W_OK):
+        raise UsageError(f"{option} {path}: permission denied")
+
+
 def positive_float(s: str) -> float:
     try:
         v = float(s)
@@ -89,3 +121,33 @@ def nonnegative_int(s: str) -> int:
     if v < 0:
         raise argparse.ArgumentTypeError(f"must be at least 0, got {s}")
     return v
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """How long a campaign runs: seconds, a number of cases, or neither (the default)."""
+
+    seconds: float | None = None
+    runs: int | None = None
+
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|x)?$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration(s: str) -> Budget:
+    """A campaign budget as Go's ``-fuzztime`` writes it: ``30s``, ``5m``, ``1h``, ``1000x``
+    (that many cases), or a bare number of seconds (libFuzzer's ``-max_total_time``)."""
+    m = _DURATION.match(s.strip())
+    if m is None:
+        raise argparse.ArgumentTypeError(
+            f"not a duration: {s!r} (like 30s, 5m, 1h, or 1000x for a number of cases)")
+    number, unit = m.group(1), m.group(2) or "s"
+    if unit == "x":
+        if not number.isdigit() or int(number) < 1:
+            raise argparse.ArgumentTypeError(f"{s}: the number of cases must be at least 1")
+        return Budget(runs=int(number))
+    seconds = float(number) * _UNIT_SECONDS[unit]
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {s}")
+    return Budget(seconds=seconds)

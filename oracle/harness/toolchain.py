@@ -44,6 +44,7 @@ __all__ = [
     "cache_dir",
     "ensure",
     "harness_sources",
+    "linked_goroot",
     "pinned",
     "read_version",
 ]
@@ -222,7 +223,7 @@ def _build_with_overlay(tc: Toolchain, files: list[Path], binary: Path) -> None:
 
 
 def _build_in_linked_copy(tc: Toolchain, files: list[Path], binary: Path, *, cover: bool) -> None:
-    goroot = _linked_goroot(tc)
+    goroot = linked_goroot(tc)
     pkg_dir = goroot / "src" / HELPER_PACKAGE
     # The package directory is ours alone (it does not exist in GOROOT), so it
     # holds no hard links: replacing it never writes through to the original.
@@ -234,11 +235,13 @@ def _build_in_linked_copy(tc: Toolchain, files: list[Path], binary: Path, *, cov
     _go_build(tc, goroot, flags, binary)
 
 
-def _linked_goroot(tc: Toolchain) -> Path:
+def linked_goroot(tc: Toolchain, flavor: str = "") -> Path:
     """A hard-linked copy of ``tc.goroot`` in the cache (made once; the caller
-    holds the build lock for this version)."""
+    holds the build lock for this version).  A ``flavor`` names a separate copy for another
+    use (``gotest``: Go's own tests with extra testdata files), at a stable path so that Go's
+    build cache stays valid across runs."""
     tag = hashlib.sha256(str(tc.goroot).encode()).hexdigest()[:12]
-    dest = cache_dir() / "goroots" / f"{tc.version}-{tag}"
+    dest = cache_dir() / "goroots" / f"{tc.version}-{tag}{'-' + flavor if flavor else ''}"
     if (dest / "VERSION").exists():
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -21,9 +21,29 @@ from typing import Final, Iterator
 from oracle.parser.errors import TraceError
 from oracle.parser.txtar import Expectation, read_test_bytes
 
-__all__ = ["InputError", "TraceInput", "detect_format", "expand_paths", "load", "load_bytes"]
+__all__ = [
+    "InputError",
+    "NOT_INPUTS",
+    "TraceInput",
+    "detect_format",
+    "expand_paths",
+    "go_fuzz_file",
+    "is_input_file",
+    "load",
+    "load_bytes",
+]
 
 _FUZZ_HEADER: Final = b"go test fuzz v1\n"
+
+#: File names that sit among traces but describe them (``generate``'s manifest): a directory
+#: walk never takes them for inputs.
+NOT_INPUTS: Final = frozenset({"manifest.jsonl"})
+
+
+def is_input_file(path: Path) -> bool:
+    """Whether a file found in a directory walk is a candidate input: a regular file, not
+    hidden (locks, temporary files), and not one of :data:`NOT_INPUTS`."""
+    return path.is_file() and not path.name.startswith(".") and path.name not in NOT_INPUTS
 
 
 class InputError(Exception):
@@ -67,6 +87,14 @@ def _fuzz_bytes(raw: bytes, name: str) -> bytes:
         raise InputError(f"{name}: bad Go string literal: {e}") from None
 
 
+def go_fuzz_file(data: bytes) -> bytes:
+    """``data`` as a Go fuzz-corpus file of one ``[]byte`` value (``go test fuzz v1``), as
+    ``internal/fuzz`` marshals it (``[]byte(%q)``): the inverse of :func:`_fuzz_bytes`."""
+    from oracle.parser.gostrconv import quote
+
+    return _FUZZ_HEADER + f"[]byte({quote(data)})\n".encode("utf-8", "surrogateescape")
+
+
 def load_bytes(raw: bytes, name: str = "<input>") -> TraceInput:
     """Convert input bytes in any supported format to a :class:`TraceInput`."""
     from oracle.parser import raw as rawfmt
@@ -90,7 +118,12 @@ def load(path: str | Path) -> TraceInput:
     import sys
 
     if str(path) == "-":
-        return load_bytes(sys.stdin.buffer.read(), "<stdin>")
+        if sys.stdin is None:  # started with file descriptor 0 closed
+            raise InputError("<stdin>: standard input is closed")
+        try:
+            return load_bytes(sys.stdin.buffer.read(), "<stdin>")
+        except OSError as e:
+            raise InputError(f"<stdin>: {e.strerror or e}") from None
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -102,12 +135,13 @@ def load(path: str | Path) -> TraceInput:
 
 
 def expand_paths(paths: list[str]) -> Iterator[str]:
-    """Files named directly, and every regular file below named directories, sorted."""
+    """Files named directly, and every input file below named directories
+    (:func:`is_input_file`), sorted."""
     for p in paths:
         q = Path(p)
         if p != "-" and q.is_dir():
             for f in sorted(q.rglob("*")):
-                if f.is_file() and not f.name.startswith("."):
+                if is_input_file(f):
                     yield str(f)
         else:
             yield p

@@ -43,7 +43,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Final
+from typing import Any, ClassVar, Final
 
 from oracle.parser.raw import RawEvent
 from oracle.parser.rawtrace import (
@@ -184,7 +184,7 @@ def encode_batch_body(events: list[Ev], pad_args: int = 0) -> bytes:
     return encode_events(events, pad_args)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class Trace:
     """A whole trace: version, header override, items in file order, and bookkeeping.
 
@@ -293,6 +293,28 @@ class Trace:
     def to_text(self) -> str | None:
         """Go's raw text format (minimal varints), or ``None`` when not expressible."""
         return None if self.raw_bytes is not None else to_text(self.to_raw())
+
+    #: Lines of the text form a repr shows; a failing property should print a short trace.
+    REPR_LINES: ClassVar[int] = 40
+
+    def __repr__(self) -> str:
+        """The summary, then the trace in Go's raw text format (cut to :attr:`REPR_LINES`;
+        a hex dump when the bytes have no text form), instead of a dump of the model."""
+        text = self.to_text()
+        if text is None:
+            data = self.to_binary()
+            lines = [f"(no text form; {len(data)} bytes)"]
+            lines += [data[o:o + 16].hex(" ") for o in range(0, min(len(data), 128), 16)]
+        else:
+            lines = text.splitlines()
+        if len(lines) > self.REPR_LINES:
+            lines = lines[: self.REPR_LINES] + [f"... ({len(lines) - self.REPR_LINES} more lines)"]
+        return self.describe() + ":\n" + "\n".join("    " + line for line in lines)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """Hypothesis' printer: the same short text as :meth:`__repr__` (without this it
+        would list the dataclass fields)."""
+        p.text(repr(self))
 
     def describe(self) -> str:
         """A one-paragraph summary for test failure messages."""

@@ -352,7 +352,7 @@ def test_campaign_survives_sigterm(tmp_path: Path, pinned_helper: Path) -> None:
     assert r["interrupted"] == "SIGTERM"
     assert r["cases"] > 0 and r["worker_errors"] == [], err.decode()[-2000:]
     assert set(r["workers"]) == {"0", "1"}
-    assert proc.returncode == (1 if r["divergences"] else 0)
+    assert proc.returncode == 128 + signal.SIGTERM  # as shells report a SIGTERM
     assert b"fuzz:" in out
 
 

@@ -367,7 +367,8 @@ def test_signal_writes_report_and_keeps_findings(pinned_helper: Path, tmp_path: 
     assert report["cases"] > 0 and report["worker_errors"] == []
     [d] = report["divergences"]
     assert d["signature"] == FAKE_SIGNATURE
-    saved = [p for p in findings.iterdir() if p.name[0] != "."]
+    saved = [p for p in findings.iterdir() if p.name[0] != "." and p.is_dir()]
     assert [str(p) for p in saved] == [d["repro"]]
+    assert len(list(findings.glob("crash-*"))) == 1  # libFuzzer's name for the input as found
     assert (saved[0] / "repro.trace").is_file() and (saved[0] / "metadata.json").is_file()
     assert "interrupted by " + sig.name in out

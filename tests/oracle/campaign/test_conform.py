@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from oracle.campaign.sources import default_corpus_root
 from oracle.campaign.conform import (
     VERSION_DIFFERENCES,
     Case,
@@ -26,6 +27,7 @@ from oracle.diff.compare import Comparison, Verdict, compare
 from oracle.diff.outcome import Outcome, Status
 from oracle.campaign.findings import FindingStore
 from oracle.harness.helper import helper_for
+from oracle.cli.conform import register
 from oracle.parser.inputs import load
 from oracle.cli.conform import register
 
@@ -90,8 +92,8 @@ def test_classify(tmp_path: Path) -> None:
 
 
 def test_inputs_are_reproducible_and_cover_every_group() -> None:
-    a = collect_inputs(count=5, seed=3)
-    b = collect_inputs(count=5, seed=3)
+    a = collect_inputs(count=5, seed=3, corpus=default_corpus_root())
+    b = collect_inputs(count=5, seed=3, corpus=default_corpus_root())
     assert [(i.name, i.data) for i in a] == [(i.name, i.data) for i in b]
     groups = {i.group for i in a}
     assert groups == {"testdata", "corpus", "generated"}

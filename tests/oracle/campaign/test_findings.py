@@ -158,6 +158,10 @@ def test_save_writes_a_complete_replayable_finding(tmp_path: Path) -> None:
     assert load(d / "repro.txt").data == data
     # No temporary directories are left behind.
     assert [p.name for p in (tmp_path / "findings").iterdir() if p.name.startswith(".tmp")] == []
+    # Beside the folder, the input as found, under libFuzzer's crash artifact name.
+    crash = store.crash_path(data + b"\x00" * 10)
+    assert crash.parent == d.parent and re.fullmatch(r"crash-[0-9a-f]{40}", crash.name)
+    assert crash.read_bytes() == data + b"\x00" * 10
 
 
 def test_save_keeps_the_smaller_repro_and_updates_known(tmp_path: Path) -> None:
