@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-__all__ = ["Outcome", "Status", "outcome_from_canonical"]
+__all__ = ["End", "Outcome", "Status", "end_of_record", "outcome_from_canonical"]
 
 
 class Status(str, Enum):
@@ -26,6 +26,15 @@ class Status(str, Enum):
     TIMEOUT = "timeout"  # no answer in time
     EXCEPTION = "exception"  # Python raised something other than TraceError
     UNSUPPORTED = "unsupported"  # the input is outside what this implementation covers
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """How one side's parse ended, without its records: what a stream ends with."""
+
+    status: Status
+    error: str | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +56,11 @@ class Outcome:
             return "reject"
         return str(self.status.value)
 
+    @property
+    def end(self) -> End:
+        """How the parse ended."""
+        return End(self.status, self.error, self.detail)
+
 
 def _text(value: Any) -> str:
     """A canonical "str" back to Python: ``{"hex": ...}`` (invalid UTF-8) becomes the same
@@ -54,6 +68,16 @@ def _text(value: Any) -> str:
     if isinstance(value, dict):
         return bytes.fromhex(value["hex"]).decode("utf-8", "surrogateescape")
     return str(value)
+
+
+def end_of_record(obj: dict[str, Any]) -> End:
+    """The :class:`End` a terminal record (``{"end": ...}``) stands for."""
+    end = obj["end"]
+    if end == "EOF":
+        return End(Status.ACCEPTED)
+    if end == "error":
+        return End(Status.REJECTED, _text(obj["error"]))
+    return End(Status.PANIC, _text(obj.get("panic", "")))
 
 
 def outcome_from_canonical(impl: str, output: bytes) -> Outcome:
@@ -65,11 +89,7 @@ def outcome_from_canonical(impl: str, output: bytes) -> Outcome:
             continue
         obj = json.loads(line)
         if "end" in obj:
-            end = obj["end"]
-            if end == "EOF":
-                return Outcome(impl, Status.ACCEPTED, tuple(records))
-            if end == "error":
-                return Outcome(impl, Status.REJECTED, tuple(records), _text(obj["error"]))
-            return Outcome(impl, Status.PANIC, tuple(records), _text(obj.get("panic", "")))
+            end = end_of_record(obj)
+            return Outcome(impl, end.status, tuple(records), end.error)
         records.append(obj)
     return Outcome(impl, Status.CRASH, tuple(records), "output ended without a terminal record")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import traceback
 from typing import Any
 
-from oracle.parser import canonical
-from oracle.diff.outcome import Outcome, Status
-from oracle.parser.errors import TraceError
-from oracle.parser.reader import Reader, UnsupportedTraceError
+from oracle.diff.outcome import End, Outcome
+from oracle.diff.stream import python_records
 
 __all__ = ["PythonImpl"]
 
@@ -21,16 +18,8 @@ class PythonImpl:
     def run(self, data: bytes) -> Outcome:
         """Parse ``data`` completely; never raises (any exception becomes an outcome)."""
         records: list[dict[str, Any]] = []
-        try:
-            for i, ev in enumerate(Reader(data)):
-                records.append(canonical.event_record(i, ev))
-        except UnsupportedTraceError as e:
-            return Outcome(self.name, Status.UNSUPPORTED, tuple(records), e.message)
-        except TraceError as e:
-            return Outcome(self.name, Status.REJECTED, tuple(records), e.message)
-        except Exception as e:  # noqa: BLE001 - any other exception is a finding, not a crash
-            return Outcome(
-                self.name, Status.EXCEPTION, tuple(records),
-                f"{type(e).__name__}: {e}", traceback.format_exc(),
-            )
-        return Outcome(self.name, Status.ACCEPTED, tuple(records))
+        for rec in python_records(data):
+            if isinstance(rec, End):
+                return Outcome(self.name, rec.status, tuple(records), rec.error, rec.detail)
+            records.append(rec)
+        raise AssertionError("python_records ends with an End")
