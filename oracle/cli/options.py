@@ -8,12 +8,13 @@ from pathlib import Path
 
 from oracle.cli.exits import UsageError
 from oracle.harness import toolchain
-from oracle.parser.inputs import InputError, TraceInput, load
+from oracle.parser.inputs import InputError, StreamInput, TraceInput, load, open_input
 
 __all__ = [
     "add_go_options",
     "helper_binary",
     "load_one",
+    "open_one",
     "nonnegative_int",
     "positive_float",
     "positive_int",
@@ -59,6 +60,14 @@ def load_one(path: str) -> TraceInput:
     """Load one input file (``-`` for standard input); a problem is a usage error."""
     try:
         return load(path)
+    except InputError as e:
+        raise UsageError(str(e)) from None
+
+
+def open_one(path: str) -> StreamInput:
+    """Open one input for streaming (``-`` for standard input); a problem is a usage error."""
+    try:
+        return open_input(path)
     except InputError as e:
         raise UsageError(str(e)) from None
 

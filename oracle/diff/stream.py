@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import traceback
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Final
 
 from oracle.diff.compare import (
@@ -43,7 +44,14 @@ from oracle.parser import canonical
 from oracle.parser.errors import TraceError
 from oracle.parser.reader import Reader, TraceSource, UnsupportedTraceError
 
-__all__ = ["PyRecord", "StreamComparison", "go_side", "python_records", "python_side"]
+__all__ = [
+    "PyRecord",
+    "StreamComparison",
+    "go_side",
+    "python_records",
+    "python_side",
+    "stream_compare",
+]
 
 _END: Final = b'{"end":'
 _PANICS: Final = b'"panics":'
@@ -195,3 +203,15 @@ class StreamComparison:
             self.divergence = d
         if first or self._every:
             yield d.comparison()
+
+
+def stream_compare(binary: Path, source: Path | bytes, *, idle_timeout: float,
+                   every: bool = False) -> Comparison:
+    """The closing verdict of one trace (a path is streamed by both sides), Go run by the
+    helper ``binary`` with ``idle_timeout`` seconds of allowed silence."""
+    with HelperStream(binary, "parse", source, idle_timeout=idle_timeout) as go:
+        sc = StreamComparison(python_side(source), go_side(go), every=every)
+        for _ in sc:
+            pass
+    assert sc.final is not None
+    return sc.final
