@@ -30,6 +30,7 @@ __all__ = [
     "first_difference",
     "missing_record",
     "record_divergence",
+    "string_mismatch",
 ]
 
 
@@ -45,6 +46,7 @@ class Verdict(str, Enum):
     PYTHON_EXCEPTION = "python-exception"  # an exception other than TraceError escaped
     PYTHON_TIMEOUT = "python-timeout"
     UNSUPPORTED = "unsupported"  # outside the reference parser's scope (v1 traces)
+    STRING_MISMATCH = "string-mismatch"  # same events, different Event.String() text
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +184,38 @@ def compare(left: Outcome, right: Outcome) -> Comparison:
     if div is None and len(left.records) != len(right.records):
         n = min(len(left.records), len(right.records))
         div = missing_record(n, _at(left, n), _at(right, n))
-    return decide(left.end, right.end, len(right.records), go_panic, div)
+    c = decide(left.end, right.end, len(right.records), go_panic, div)
+    if c.verdict is Verdict.AGREE and left.strings is not None and right.strings is not None \
+            and left.strings != right.strings:
+        return string_mismatch(left, right)
+    return c
+
+
+def string_mismatch(left: Outcome, right: Outcome) -> Comparison:
+    """The ``string-mismatch`` of two outcomes whose ``Event.String()`` texts differ.
+
+    Every event's text starts with a line ``M=...``; counting those before the first differing
+    line gives the event, whose kind is the signature's location (a wrong ``Log`` line is one
+    finding however many logs a trace has)."""
+    assert left.strings is not None and right.strings is not None
+    a, b = left.strings.split(b"\n"), right.strings.split(b"\n")
+    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    index = sum(1 for line in b[:n + 1] if line.startswith(b"M=")) - 1
+    here = [lines[n] for lines in (a, b) if n < len(lines)]
+    kind = "?"
+    if index < 0 or any(line == b"EOF" or line.startswith(_TERMINAL) for line in here):
+        kind = "terminal"
+    elif index < len(right.records):
+        kind = str(right.records[index].get("kind", "?"))
+    return Comparison(Verdict.STRING_MISMATCH, f"string-mismatch:{kind}",
+                      index=max(index, 0), field="String()", left=_line(a, n), right=_line(b, n))
+
+
+_TERMINAL: Final = (b"ERROR: ", b"PANIC: ")
+
+
+def _line(lines: list[bytes], n: int) -> str | None:
+    return lines[n].decode("utf-8", "replace") if n < len(lines) else None
 
 
 def _at(o: Outcome, i: int) -> dict[str, Any] | None:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-__all__ = ["End", "Outcome", "Status", "end_of_record", "outcome_from_canonical"]
+__all__ = [
+    "End",
+    "Outcome",
+    "Status",
+    "end_of_record",
+    "outcome_from_canonical",
+    "split_parse_string",
+]
 
 
 class Status(str, Enum):
@@ -46,6 +53,9 @@ class Outcome:
     records: tuple[dict[str, Any], ...] = ()
     error: str | None = None  # error text, panic message or exception summary
     detail: str | None = None  # Go stack, Python traceback, helper stderr
+    #: ``Event.String()`` of every event then the terminal line, as the helper's ``go-string``
+    #: mode prints them (UTF-8, invalid bytes kept); None when not asked for.
+    strings: bytes | None = None
 
     @property
     def verdict(self) -> str:
@@ -93,3 +103,18 @@ def outcome_from_canonical(impl: str, output: bytes) -> Outcome:
             return Outcome(impl, end.status, tuple(records), end.error)
         records.append(obj)
     return Outcome(impl, Status.CRASH, tuple(records), "output ended without a terminal record")
+
+
+def split_parse_string(output: bytes) -> tuple[bytes, bytes | None]:
+    """The output of the helper's ``parse-string`` mode as (``parse`` part, ``go-string`` part).
+
+    The parse part ends with its terminal record, the only line that starts ``{"end":`` (a
+    record's strings escape their quotes); without one (a crash) there is no go-string part.
+    """
+    at = 0 if output.startswith(b'{"end":') else output.find(b'\n{"end":') + 1
+    if at == 0 and not output.startswith(b'{"end":'):
+        return output, None
+    eol = output.find(b"\n", at)
+    if eol < 0:
+        return output, None
+    return output[: eol + 1], output[eol + 1 :]
