@@ -1,4 +1,5 @@
-"""Tests of oracle.campaign.checker: the checker, its classification and robustness, the campaign.
+"""Tests of oracle.campaign.checker and oracle.campaign.hypothesis_engine: the checker, its
+classification and robustness, and campaigns of the Hypothesis-model engine.
 
 Findings are made to appear on demand by dependency injection: ``CaseChecker`` takes
 ``go_impl``/``py_impl`` objects, and a campaign takes a module-level ``checker_factory``
@@ -20,20 +21,21 @@ from pathlib import Path
 
 import pytest
 
-from oracle.campaign import checker as campaign
-from oracle.campaign.checker import (
+from oracle.campaign import hypothesis_engine
+from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding
+from oracle.campaign.hypothesis_engine import (
     CampaignConfig,
-    CaseChecker,
-    CaseStats,
     GenParams,
-    NewFinding,
     case_for_seed,
     family,
-    format_summary,
-    run_campaign,
     versions_for,
-    write_report,
 )
+from oracle.campaign import checker as checker_module
+
+
+def run_campaign(config: CampaignConfig) -> dict[str, object]:
+    """A campaign's report in its JSON layout (what ``--report`` writes)."""
+    return hypothesis_engine.run_campaign(config).to_json()
 from oracle.diff.compare import Verdict, compare
 from oracle.diff.impls import GoImpl, PythonImpl
 from oracle.diff.outcome import Outcome, Status
@@ -215,7 +217,7 @@ def test_python_timeout_is_a_finding(pinned_helper: Path, store: FindingStore) -
         assert (Path(c.stats.new[0].repro) / "repro.trace").is_file()
     # The alarm is off and the handler restored afterwards.
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    assert signal.getsignal(signal.SIGALRM) is not campaign._on_alarm
+    assert signal.getsignal(signal.SIGALRM) is not checker_module._on_alarm
 
 
 def test_python_exception_is_a_finding(pinned_helper: Path, store: FindingStore) -> None:
@@ -274,52 +276,6 @@ def test_helper_hang_is_a_go_crash_finding(pinned_helper: Path, store: FindingSt
         assert c.check(valid_trace()).verdict is Verdict.AGREE
 
 
-# --- reports ---------------------------------------------------------------------------------
-
-
-def test_write_report_is_atomic_and_summary_renders(tmp_path: Path) -> None:
-    report = {
-        "cases": 10, "seconds": 2.0, "cases_per_second": 5.0, "engine": "hypothesis",
-        "jobs": 2, "toolchain": "1.27.3", "seed": "1", "go": {"accepted": 4, "rejected": 6},
-        "verdicts": {"agree": 9, "go-panic": 1},
-        "divergences": [{"signature": "go-panic:x", "class": "go-panic", "repro": "/r",
-                         "cases": 1}],
-        "known": 0, "known_cases": 0, "known_signatures": {}, "interrupted": "SIGINT",
-        "worker_errors": [], "generator_errors": 0,
-    }
-    out = tmp_path / "sub" / "report.json"
-    write_report(out, report)
-    write_report(out, report)
-    assert json.loads(out.read_text()) == report
-    assert [p.name for p in out.parent.iterdir()] == ["report.json"]
-    text = format_summary(report)
-    assert "10 cases" in text and "go-panic:x" in text and "SIGINT" in text
-
-
-def test_progress_line_on_a_terminal_and_in_a_log() -> None:
-    import io
-
-    class Tty(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    st = CaseStats(cases=100)
-    st.go.update({"accepted": 25, "rejected": 75})
-    st.signatures["go-panic:x"] = 3
-    line = campaign._progress_line(2.0, st, {})
-    assert "100 cases, 50/s" in line and "accept 25%" in line and "go-panic:x x3" in line
-    tty = Tty()
-    p = campaign._Progress(tty, enabled=True)
-    p.update(line, force=True)
-    p.clear()
-    assert tty.getvalue().startswith("\r") and tty.getvalue().endswith("\r\033[K")
-    log = io.StringIO()
-    p = campaign._Progress(log, enabled=True, interval=10)
-    p.update(line, force=True)
-    p.update(line)  # too soon: not printed
-    assert log.getvalue() == line + "\n"
-
-
 # --- campaigns -------------------------------------------------------------------------------
 
 
@@ -369,14 +325,15 @@ _SIGNAL_SCRIPT = textwrap.dedent("""
     from pathlib import Path
     sys.path.insert(0, {tests!r})
     import test_checker as test_campaign
-    from oracle.campaign import checker as campaign
+    from oracle.campaign import hypothesis_engine as campaign
+    from oracle.campaign.report import format_summary, write_json_atomic
     cfg = campaign.CampaignConfig(
         go_binary=Path({binary!r}), go_version="1.27.3", corpus=Path({corpus!r}), jobs=2,
         time_limit=120, seed="sig", minimize=False, progress=False,
         gen=campaign.GenParams(max_events=20), checker_factory=test_campaign.sevens_checker)
     report = campaign.run_campaign(cfg)
-    campaign.write_report({report!r}, report)
-    print(campaign.format_summary(report))
+    write_json_atomic({report!r}, report.to_json())
+    print(format_summary(report))
 """)
 
 

@@ -19,7 +19,6 @@ from oracle.campaign.conform import (
     expected_difference,
     predates_format,
     project_outcomes,
-    register,
     run_conform,
     write_junit,
 )
@@ -28,6 +27,7 @@ from oracle.diff.outcome import Outcome, Status
 from oracle.campaign.findings import FindingStore
 from oracle.harness.helper import helper_for
 from oracle.parser.inputs import load
+from oracle.cli.conform import register
 
 ROOT = Path(__file__).resolve().parents[3]
 GO_FINDINGS = ROOT / "corpus" / "go-findings"
@@ -153,7 +153,7 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_usage_errors() -> None:
-    from oracle.cli.app import UsageError
+    from oracle.cli.exits import UsageError
 
     with pytest.raises(UsageError):
         _run("--count", "-1")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
-from oracle.campaign import coverage
+from oracle.campaign import coverage, sources
+from oracle.cli import coverage as cli_coverage
 
 from oracle.harness import toolchain
 from oracle.campaign.coverage import Coverage, Report, SourceUnavailable
@@ -35,7 +36,7 @@ def report(tc: toolchain.Toolchain, cover_helper: Path) -> Report:
 
 def run_cmd(*argv: str) -> int:
     parser = argparse.ArgumentParser()
-    coverage.register(parser.add_subparsers(dest="command", required=True))
+    cli_coverage.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["coverage", "-q", *argv])
     return int(args.func(args))
 
@@ -183,7 +184,7 @@ def test_generated_examples_are_deterministic(monkeypatch: pytest.MonkeyPatch) -
     fake = st.binary(min_size=1, max_size=64).filter(lambda b: b[0] != 0).map(lambda b: header + b)
     monkeypatch.setattr(strategies, "traces", lambda: fake, raising=False)
     a = coverage.generated_inputs("generated", 40, seed=7)
-    assert len(a) == 40 and all(data.startswith(header) for _, data in a)
+    assert len(a) == 40 and all(i.data.startswith(header) for i in a)
     assert a == coverage.generated_inputs("generated", 40, seed=7)
     assert a != coverage.generated_inputs("generated", 40, seed=8)
 
@@ -192,7 +193,7 @@ def test_generated_sources_are_measured(tc: toolchain.Toolchain, cover_helper: P
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import strategies
 
-    seeds = [data for _, data in coverage.go_testdata_inputs(tc)[0]][:10]
+    seeds = [i.data for i in sources.go_testdata_inputs(tc.goroot)[0]][:10]
     monkeypatch.setattr(strategies, "traces", lambda: st.sampled_from(seeds), raising=False)
     monkeypatch.delattr(strategies, "mutated_traces", raising=False)
     rep = coverage.measure(tc, ["generated", "mutated"], count=20, min_percent=1.0)
@@ -210,7 +211,7 @@ def test_generated_sources_are_measured(tc: toolchain.Toolchain, cover_helper: P
 
 def test_requests_that_kill_the_helper_lose_only_themselves(tc: toolchain.Toolchain, cover_helper: Path,
                                                             tmp_path: Path) -> None:
-    inputs = coverage.go_testdata_inputs(tc)[0][:3]
+    inputs = sources.go_testdata_inputs(tc.goroot)[0][:3]
     plain = coverage.run_inputs(cover_helper, inputs, tmp_path / "plain")
     # Every "hang" request times out and kills its process; the parse requests that process
     # had answered are replayed so that their counters are still written.
@@ -225,7 +226,7 @@ def test_requests_that_kill_the_helper_lose_only_themselves(tc: toolchain.Toolch
 
 
 def test_small_processes_merge(tc: toolchain.Toolchain, cover_helper: Path, tmp_path: Path) -> None:
-    inputs = coverage.go_testdata_inputs(tc)[0][:6]
+    inputs = sources.go_testdata_inputs(tc.goroot)[0][:6]
     one = coverage.run_inputs(cover_helper, inputs, tmp_path / "one")
     many = coverage.run_inputs(cover_helper, inputs, tmp_path / "many", per_process=2)
     assert many.processes == 3 and many.requests == one.requests == 6
@@ -258,8 +259,8 @@ def test_go122_testdata_is_found_under_v2(tmp_path: Path, tc: toolchain.Toolchai
     (fake / "src/internal/trace/testdata/http_1_10_good").mkdir(parents=True)
     (fake / "src/internal/trace/v2/testdata/tests").mkdir(parents=True)
     (fake / "src/internal/trace/v2/testdata/tests" / test_file.name).write_bytes(test_file.read_bytes())
-    inputs, skipped = coverage.go_testdata_inputs(toolchain.Toolchain("1.22.10", fake))
-    assert [Path(name).name for name, _ in inputs] == [test_file.name] and not skipped
+    inputs, skipped = sources.go_testdata_inputs(fake)
+    assert [Path(i.name).name for i in inputs] == [test_file.name] and not skipped
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from oracle.campaign import coverage
+from oracle.campaign import coverage, sources
 
 from oracle.harness import toolchain
 from oracle.harness.helper import GoHelper
@@ -95,12 +95,12 @@ def unexpected(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_go_testdata_rebuilds(helper: GoHelper) -> None:
-    inputs, _ = coverage.go_testdata_inputs(toolchain.pinned())
+    inputs, _ = sources.go_testdata_inputs(toolchain.pinned().goroot)
     remade = 0
-    for name, data in inputs:
-        problems, end = remake(helper, data)
-        assert not unexpected(problems), (name, unexpected(problems)[:3])
-        assert end["accessor_panics"] == 0, name
+    for inp in inputs:
+        problems, end = remake(helper, inp.data)
+        assert not unexpected(problems), (inp.name, unexpected(problems)[:3])
+        assert end["accessor_panics"] == 0, inp.name
         remade += end["remade"]
     assert remade > 500
 

@@ -468,9 +468,3 @@ def test_go_string_matches_go_on_go_test_traces(go_test_file: Any, go_helper: An
     _, text = read_test_file(go_test_file)
     data = go_helper.request("to-binary", text).output
     assert _py_go_string_output(data) == go_helper.request("go-string", data).output
-
-
-@pytest.mark.slow
-def test_go_string_matches_go_on_real_traces(real_trace: Any, go_helper: Any) -> None:
-    data = real_trace.path.read_bytes()
-    assert _py_go_string_output(data) == go_helper.request("go-string", data).output

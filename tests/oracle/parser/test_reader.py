@@ -10,9 +10,7 @@ AllocFree events below, which the real ordering always accepts on an M.
 
 from __future__ import annotations
 
-import glob
 import io
-import os
 import re
 from collections import deque
 from pathlib import Path
@@ -32,7 +30,6 @@ from oracle.parser.version import Version, write_header
 
 EOG = encode_end_of_generation()
 SPAN_FREE = EventType.SpanFree  # [dt, id]: accepted by the real ordering whenever there is an M
-TESTDATA = Path("/tmp/go1273/go/src/internal/trace/testdata")
 
 
 def sync_batch(ver: Version, gen: int = 1, time: int = 10, freq: int = 1_000_000_000) -> bytes:
@@ -433,16 +430,12 @@ def test_iteration_stops_at_eof_and_raises_trace_errors() -> None:
 # --- Go's own test traces. -------------------------------------------------------------------
 
 
-def _go_tests() -> list[str]:
-    return sorted(glob.glob(str(TESTDATA / "tests" / "*.test")))
-
-
-@pytest.mark.skipif(not TESTDATA.is_dir(), reason="pinned Go source not available")
-@pytest.mark.parametrize("path", _go_tests(), ids=os.path.basename)
-def test_go_testdata(path: str) -> None:
+def test_go_testdata(go_test_file: Path) -> None:
+    """Each of Go's ``testdata/tests/*.test`` (read from the pinned GOROOT): its expectation
+    holds, times strictly increase and Sync events count generations from 1."""
     from oracle.parser import raw
 
-    text = Path(path).read_text("utf-8", "surrogateescape")
+    text = go_test_file.read_text("utf-8", "surrogateescape")
     parts = re.split(r"^-- (\S+) --\n", text, flags=re.M)
     files = dict(zip(parts[1::2], parts[2::2]))
     expect = files["expect"].splitlines()[0] if files["expect"].strip() else "SUCCESS"
