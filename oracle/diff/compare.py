@@ -31,6 +31,7 @@ __all__ = [
     "missing_record",
     "record_divergence",
     "string_mismatch",
+    "strings_text",
 ]
 
 
@@ -186,9 +187,20 @@ def compare(left: Outcome, right: Outcome) -> Comparison:
         div = missing_record(n, _at(left, n), _at(right, n))
     c = decide(left.end, right.end, len(right.records), go_panic, div)
     if c.verdict is Verdict.AGREE and left.strings is not None and right.strings is not None \
-            and left.strings != right.strings:
+            and strings_text(left.strings) != strings_text(right.strings):
         return string_mismatch(left, right)
     return c
+
+
+def strings_text(text: bytes) -> bytes:
+    """The part of a ``go-string`` text that must match: everything up to the first line of
+    the terminal line.  The terminal error's text is the records' comparison's business, and
+    the rest of a ``failed to advance`` message is printed in Go's map order."""
+    lines = text.split(b"\n")
+    for i, line in enumerate(lines):
+        if line == b"EOF" or line.startswith(_TERMINAL):
+            return b"\n".join(lines[: i + 1])
+    return text
 
 
 def string_mismatch(left: Outcome, right: Outcome) -> Comparison:
@@ -198,7 +210,7 @@ def string_mismatch(left: Outcome, right: Outcome) -> Comparison:
     line gives the event, whose kind is the signature's location (a wrong ``Log`` line is one
     finding however many logs a trace has)."""
     assert left.strings is not None and right.strings is not None
-    a, b = left.strings.split(b"\n"), right.strings.split(b"\n")
+    a, b = strings_text(left.strings).split(b"\n"), strings_text(right.strings).split(b"\n")
     n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
     index = sum(1 for line in b[:n + 1] if line.startswith(b"M=")) - 1
     here = [lines[n] for lines in (a, b) if n < len(lines)]
