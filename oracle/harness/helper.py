@@ -148,6 +148,24 @@ def drain_tail(stream: Any, tail: bytearray) -> None:
             del tail[: len(tail) - _STDERR_TAIL]
 
 
+def _reap(proc: subprocess.Popen[bytes], *threads: threading.Thread | None) -> int:
+    """Kill ``proc`` if still alive, reap it, join its pipe threads, close its pipes; return
+    its exit status."""
+    if proc.poll() is None:
+        proc.kill()
+    rc = proc.wait()
+    for t in threads:
+        if t is not None:
+            t.join(timeout=2)
+    for f in (proc.stdin, proc.stdout, proc.stderr):
+        try:
+            if f is not None:
+                f.close()
+        except OSError:
+            pass
+    return rc
+
+
 class HelperStream:
     """One ``gotraceoracle stream MODE FILE|-`` run: the helper's output lines as it writes them.
 
@@ -235,16 +253,7 @@ class HelperStream:
 
     def close(self) -> None:
         """Kill the helper if it still runs (a caller that stopped reading early) and reap it."""
-        proc = self._proc
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for f in (proc.stdin, proc.stdout, proc.stderr):
-            try:
-                if f is not None:
-                    f.close()
-            except OSError:
-                pass
+        _reap(self._proc)
 
     def __enter__(self) -> HelperStream:
         return self
@@ -344,20 +353,10 @@ class GoHelper:
         proc, self._proc = self._proc, None
         if proc is None:
             return None
-        if proc.poll() is None:
-            proc.kill()
-        rc = proc.wait()
-        if self._stderr_thread is not None:
-            self._stderr_thread.join(timeout=2)
+        rc = _reap(proc, self._stderr_thread)
         if self._sel is not None:
             self._sel.close()
             self._sel = None
-        for f in (proc.stdin, proc.stdout, proc.stderr):
-            try:
-                if f is not None:
-                    f.close()
-            except OSError:
-                pass
         return rc
 
     # --- requests ---
