@@ -27,9 +27,11 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _run(*args: str, cap: int = CAP) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, cap: int = CAP, quiet: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the CLI under the cap; ``quiet``: its output goes to /dev/null, not to our memory."""
     return subprocess.run([sys.executable, "-c", _RUN.format(cap=cap), *args],
-                          capture_output=True, text=True, timeout=600, check=False)
+                          stdout=subprocess.DEVNULL if quiet else subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +53,19 @@ def header_then_zeros(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return p
 
 
+@pytest.fixture(scope="module")
+def many_strings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """160 MB of valid raw events: a Go 1.26 header and 160k String events of 1 KB."""
+    p = tmp_path_factory.mktemp("big") / "strings.bin"
+    event = b"\x05\x01\xe8\x07" + b"x" * 1000  # String id=1, 1000 data bytes
+    with open(p, "wb") as f:
+        f.write(b"go 1.26 trace\x00\x00\x00")
+        block = event * 1000
+        for _ in range(160):
+            f.write(block)
+    return p
+
+
 NOT_A_TRACE = "bad file format: not a Go execution trace?"
 
 
@@ -60,6 +75,13 @@ def test_a_1gb_non_trace_is_rejected_after_its_header(zeros: Path, cmd: list[str
     proc = _run(*cmd, str(zeros))
     assert proc.returncode == 1, proc.stderr
     assert NOT_A_TRACE in proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_raw_streams_160mb_of_events_under_a_smaller_cap(many_strings: Path, fmt: str) -> None:
+    proc = _run("raw", "--format", fmt, str(many_strings), cap=96 << 20, quiet=True)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_parse_streams_past_a_valid_header(header_then_zeros: Path) -> None:

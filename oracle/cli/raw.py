@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK
 from oracle.cli.options import open_one
 from oracle.parser import canonical, raw
 from oracle.parser.errors import TraceError
-from oracle.parser.version import read_header
 
 __all__ = ["cmd_raw", "register"]
 
@@ -20,28 +18,18 @@ def cmd_raw(args: argparse.Namespace) -> int:
     """Print a trace's raw events (internal/trace/raw) in Go's text format or as JSON."""
     inp = open_one(args.path)
     out = sys.stdout
-    # raw.Reader has no framing to stream by: a valid trace is decoded from memory, but its
-    # header is checked on the stream first, so a huge non-trace costs only its header.
-    if inp.path is not None:
-        with open(inp.path, "rb") as f:
-            try:
-                read_header(f)
-            except TraceError as e:
-                if args.format == "json":
-                    out.write(canonical.dumps_record(canonical.terminal_record(e)) + "\n")
-                else:
-                    out.write(f"ERROR: {e.message}\n")
-                return EXIT_FINDING
-    data = inp.data if inp.data is not None else Path(str(inp.path)).read_bytes()
+    # A binary file is read through a window (raw.RawStreamReader): memory is independent of
+    # its size, and a non-trace costs its header.
+    src = inp.source
     if args.format == "json":
         rejected = False
-        for rec in canonical.raw_records(data):
+        for rec in canonical.raw_records(src):
             rejected = rec.get("end") == "error"
             out.write(canonical.dumps_record(rec) + "\n")
         return EXIT_FINDING if rejected else EXIT_OK
     reader = None
     try:
-        reader = raw.RawReader(data)
+        reader = raw.RawReader(src) if isinstance(src, bytes) else raw.RawStreamReader(src)
         w = raw.TextWriter(reader.version, out)
         for ev in reader:
             w.write_event(ev)

@@ -298,16 +298,19 @@ def dump_trace(source: Any) -> Iterator[str]:
     yield from dump_events(reader)
 
 
-def raw_records(data: bytes) -> Iterator[dict[str, JSON]]:
+def raw_records(data: Any) -> Iterator[dict[str, JSON]]:
     """Records of the helper's ``raw`` mode for a binary trace (docs/canonical-json.md).
 
     The version line, one record per :class:`oracle.parser.raw.RawEvent`, then the terminal record;
-    a bad header gives only the terminal record, as ``raw.NewReader`` failing does.
+    a bad header gives only the terminal record, as ``raw.NewReader`` failing does.  ``data``
+    is bytes, or a path or binary stream, which is read through a window
+    (:class:`oracle.parser.raw.RawStreamReader`).
     """
-    from oracle.parser.raw import RawReader
+    from oracle.parser.raw import RawReader, RawStreamReader
 
     try:
-        reader = RawReader(data)
+        reader = RawReader(data) if isinstance(data, (bytes, bytearray, memoryview)) \
+            else RawStreamReader(data)
     except TraceError as e:
         yield terminal_record(e)
         return
