@@ -56,22 +56,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
             continue
         with HelperStream(binary, "parse", inp.source, idle_timeout=args.timeout) as go:
             sc = StreamComparison(python_side(inp.source), go_side(go), every=args.all)
-            found: list[Comparison] = []
+            first: Comparison | None = None
+            count = 0  # printed as they come, never kept: --all stays in bounded memory
             for c in sc:
                 progress.clear()
-                if not found:
+                if first is None:
                     print(f"DIFF  {inp.name}:")
-                found.append(c)
-                _print_divergence(c)
-                findings.append(_finding_json(inp.name, c, sc))
+                    first = c
+                count += 1
+                _print_divergence(c, first=count == 1)
                 if not args.all:
                     break
         # Stopped early, the first divergence is the verdict; run to the end, the closing one.
-        verdict = sc.final if sc.final is not None else found[0]
+        verdict = sc.final if sc.final is not None else first
+        assert verdict is not None
         counts[verdict.verdict.value] += 1
         if sc.right_end is not None:
             verdicts[_verdict(sc.right_end)] += 1
-        if found:
+        if first is not None:
+            findings.append(_finding_json(inp.name, verdict, first, count, sc))
             _print_ends(sc)
         elif args.verbose:
             progress.clear()
@@ -105,10 +108,13 @@ def _end_json(end: End | None) -> dict[str, Any] | None:
     return {"status": end.status.value, "error": end.error, "detail": end.detail}
 
 
-def _finding_json(name: str, c: Comparison, sc: StreamComparison) -> dict[str, Any]:
+def _finding_json(name: str, c: Comparison, first: Comparison, count: int,
+                  sc: StreamComparison) -> dict[str, Any]:
+    """One input's finding: its verdict (the closing one when the run went to the end), its
+    first divergence and how many divergences were reported."""
     return {
         "input": name, "verdict": c.verdict.value, "signature": c.signature,
-        "index": c.index, "field": c.field,
+        "index": first.index, "field": first.field, "divergences": count,
         "python": _end_json(sc.left_end), "go": _end_json(sc.right_end),
     }
 
@@ -117,13 +123,13 @@ def _record(rec: Any) -> str:
     return json.dumps(rec, separators=(",", ":"), ensure_ascii=False) if rec else "(no event)"
 
 
-def _print_divergence(c: Comparison) -> None:
+def _print_divergence(c: Comparison, *, first: bool) -> None:
     print(f"      {c.verdict.value} [{c.signature}]")
     if c.verdict is Verdict.GO_PANIC and c.field and c.field.startswith("panics."):
         print(f"      Go panicked in {c.field.removeprefix('panics.')}() at event #{c.index}: {c.right}")
         return
     if c.verdict is Verdict.EVENT_MISMATCH:
-        print(f"      first differing event: #{c.index}, field {c.field}")
+        print(f"      {'first ' if first else ''}differing event: #{c.index}, field {c.field}")
         print(f"      python {_record(c.left)}")
         print(f"      go     {_record(c.right)}")
 
