@@ -370,6 +370,7 @@ class CaseChecker:
         self._fast = go_impl is None and py_impl is None
         self._timed_py = _TimedPython(self)
         self._saved: set[str] = set()
+        self._last_strings = False  # whether the last _compare checked String() too
         #: Python's canonical JSON lines of the last :meth:`check` (equal to Go's output when
         #: the fast path agreed), or None when they were not produced; for cheap feedback.
         self.last_output: bytes | None = None
@@ -452,6 +453,7 @@ class CaseChecker:
         if strings is None:
             strings = every > 0 and st.cases % every == 0
         strings = strings and self._fast
+        self._last_strings = strings
         t0 = time.perf_counter()
         py: Outcome | None = None
         out: tuple[bytes, bytes] | Outcome | None = None
@@ -472,7 +474,6 @@ class CaseChecker:
             if isinstance(out, tuple) and res.outcome == "ok" and b'"panics":' not in out[0]:
                 lines, text = out
                 if res.output.startswith(lines) and res.output[len(lines):] == text:
-                    st.strings_checked += strings
                     if lines.endswith(_EOF_LINE):
                         st.fast_path += 1
                         return Comparison(Verdict.AGREE, "agree"), None, None, "accepted", "accepted"
@@ -487,7 +488,6 @@ class CaseChecker:
             t3 = time.perf_counter()
             py = self._run_python(data, strings)
             st.seconds_python += time.perf_counter() - t3
-        st.strings_checked += strings
         return compare(py, go), py, go, py.status.value, go.status.value
 
     # --- the public step ---
@@ -497,6 +497,7 @@ class CaseChecker:
         c, py, go, py_status, go_status = self._compare(data)
         st = self.stats
         st.cases += 1
+        st.strings_checked += self._last_strings
         st.verdicts[c.verdict.value] += 1
         st.go[go_status] += 1
         st.python[py_status] += 1
