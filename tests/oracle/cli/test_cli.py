@@ -194,6 +194,16 @@ def test_diff_all_reports_every_divergent_event_then_the_closing_verdict(tmp_pat
     assert finding["python"]["status"] == "accepted" and finding["go"] is not None
 
 
+def test_diff_and_parse_stream_a_binary_trace_from_stdin() -> None:
+    from oracle.parser.inputs import load
+
+    data = load(go_test_path("go122-annotations")).data
+    proc = run_cli("diff", "-q", "-", stdin=data)
+    assert proc.returncode == 0 and "agree 1" in proc.stdout, proc.stdout + proc.stderr
+    proc = run_cli("parse", "--format", "summary", "-", stdin=data)
+    assert proc.returncode == 0 and f"({len(data)} bytes, binary)" in proc.stdout
+
+
 def test_diff_without_inputs_is_a_usage_error() -> None:
     proc = run_cli("diff")
     assert proc.returncode == 2

@@ -152,3 +152,19 @@ def test_stream_lines_match_the_one_shot_mode(go_helper: Any, pinned_helper: Pat
     with HelperStream(pinned_helper, "parse", inp.data) as hs:
         assert list(hs.lines()) == whole
     assert json.loads(whole[-1])["end"] in ("EOF", "error")
+
+
+def test_parse_string_mode_is_parse_then_go_string(go_helper: Any) -> None:
+    from oracle.diff.outcome import split_parse_string
+    from oracle.parser.canonical import dump_and_strings
+
+    for inp in go_testdata_inputs(_goroot())[0][:12]:
+        both = go_helper.request("parse-string", inp.data).output
+        parse = go_helper.request("parse", inp.data).output
+        text = go_helper.request("go-string", inp.data).output
+        assert split_parse_string(both) == (parse, text), inp.name
+        # The reference's one-pass answer is the same bytes (Go's map-ordered dumps aside).
+        ours = dump_and_strings(inp.data)
+        if b"failed to advance" not in parse and b"invalid stack" not in parse:
+            assert ours == (parse, text), inp.name
+    assert split_parse_string(b'{"i":0}\n') == (b'{"i":0}\n', None)  # crashed: no terminal record
