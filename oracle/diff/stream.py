@@ -55,6 +55,9 @@ __all__ = [
 
 _END: Final = b'{"end":'
 _PANICS: Final = b'"panics":'
+#: Ends that decide the verdict before any record does (see ``decide``).
+_FAILED: Final = frozenset({Status.UNSUPPORTED, Status.EXCEPTION, Status.TIMEOUT, Status.PANIC,
+                            Status.CRASH})
 
 #: One record of the reference parser: its canonical line (no newline) and its value.
 PyRecord = tuple[bytes, dict[str, Any]]
@@ -157,8 +160,12 @@ class StreamComparison:
             rrec = next(right)
         self.left_count = self.right_count = i
         # At most one side goes on: count (and for Go, check) its extra records.
+        # A side that ended by failing (Python raising, Go panicking, crashing or hanging) makes
+        # the verdict whatever the records say: its missing records are not reported.
         if not isinstance(lrec, End):
-            yield from self._diverge(missing_record(i, lrec[1], None))
+            found = list(self._diverge(missing_record(i, lrec[1], None)))
+            if not (isinstance(rrec, End) and rrec.status in _FAILED):
+                yield from found
             n = i
             while not isinstance(lrec, End):
                 n += 1
@@ -166,7 +173,7 @@ class StreamComparison:
             self.left_count = n
         elif not isinstance(rrec, End):
             # A v1 trace is out of scope, not a divergence: Go's records are only counted.
-            quiet = lrec.status is Status.UNSUPPORTED
+            quiet = lrec.status in _FAILED
             found = list(self._diverge(missing_record(i, None, json.loads(rrec))))
             n = i
             while not isinstance(rrec, End):
