@@ -13,6 +13,7 @@
 //
 //	gotraceoracle MODE [FILE|-]   one-shot: input from FILE or stdin, output on stdout
 //	gotraceoracle serve           length-prefixed requests on stdin (see serve.go)
+//	gotraceoracle stream MODE [FILE|-]  parse or go-string, streamed (see stream.go)
 //
 // Modes (see docs/canonical-json.md for the JSON ones):
 //
@@ -22,6 +23,7 @@
 //	to-binary  text format -> binary trace (raw.Writer)
 //	parse      binary trace -> canonical JSON of the trace.Reader's events
 //	go-string  binary trace -> Event.String() of each event (run with TZ=UTC)
+//	parse-string  parse's output, then go-string's (one request for both oracles)
 //	remake     binary trace -> events rebuilt with MakeEvent and compared (Go >= 1.26; remake.go)
 //	bench-raw, bench-parse  time Go's own decoding loops (bench.go)
 //	ping       prints "pong"; used to check that a serve process is alive
@@ -60,6 +62,7 @@ var modes = map[string]modeFunc{
 	"to-binary": modeToBinary,
 	"parse":     modeParse,
 	"go-string": modeGoString,
+	"parse-string": modeParseString,
 	"ping":      modePing,
 	// Test hooks for the serve supervisor on the Python side.
 	"panic": func([]byte, io.Writer, io.Writer) int { panic("injected panic") },
@@ -108,6 +111,9 @@ func main() {
 func mainExit(args []string) int {
 	if len(args) == 1 && args[0] == "serve" {
 		return serve(os.Stdin, os.Stdout, os.Stderr)
+	}
+	if len(args) >= 1 && args[0] == "stream" {
+		return streamMain(args[1:], os.Stdin, os.Stdout, os.Stderr)
 	}
 	if len(args) < 1 || len(args) > 2 {
 		fmt.Fprintln(os.Stderr, "usage: gotraceoracle MODE [FILE|-] | gotraceoracle serve")

@@ -120,9 +120,14 @@ func modeToBinary(in []byte, out, errw io.Writer) int {
 // --- go-string: Event.String(), for people and for the String() oracle ---
 
 func modeGoString(in []byte, out, _ io.Writer) int {
+	return goStringStream(bytes.NewReader(in), out)
+}
+
+// goStringStream is the go-string mode on any reader (the trace is never held whole).
+func goStringStream(in io.Reader, out io.Writer) int {
 	var r *traceReader
 	var err error
-	if msg, ok := try(func() { r, err = newTraceReader(bytes.NewReader(in)) }); !ok {
+	if msg, ok := try(func() { r, err = newTraceReader(in) }); !ok {
 		fmt.Fprintf(out, "PANIC: %s\n", msg)
 		return exitPanic
 	}
@@ -153,9 +158,15 @@ func modeGoString(in []byte, out, _ io.Writer) int {
 // --- parse: the canonical JSON dump of every event ---
 
 func modeParse(in []byte, out, _ io.Writer) int {
+	return parseStream(bytes.NewReader(in), out)
+}
+
+// parseStream is the parse mode on any reader: one record is written per event as
+// ReadEvent yields it, so with a streaming in and out nothing grows with the trace.
+func parseStream(in io.Reader, out io.Writer) int {
 	var r *traceReader
 	var err error
-	if msg, ok := try(func() { r, err = newTraceReader(bytes.NewReader(in)) }); !ok {
+	if msg, ok := try(func() { r, err = newTraceReader(in) }); !ok {
 		return endPanic(out, msg)
 	}
 	if err != nil {

@@ -276,6 +276,7 @@ class WorkerConfig:
     minimize: bool = True
     timeout: float = 10.0
     python_timeout: float = 10.0
+    strings_every: int = 1
     generated: int = DEFAULT_GENERATED_SEEDS
     instrument: bool = False
     libfuzzer: list[str] = field(default_factory=list)
@@ -391,6 +392,7 @@ def _parse_worker_args(argv: Sequence[str]) -> WorkerConfig:
     p.add_argument("--no-minimize", action="store_true")
     p.add_argument("--timeout", type=float, default=10.0, help="Go helper timeout (s)")
     p.add_argument("--python-timeout", type=float, default=10.0)
+    p.add_argument("--strings-every", type=int, default=1)
     p.add_argument("--generated", type=int, default=DEFAULT_GENERATED_SEEDS,
                    help="generated seeds to rebuild as strategies models")
     p.add_argument("--instrument", action="store_true",
@@ -400,7 +402,8 @@ def _parse_worker_args(argv: Sequence[str]) -> WorkerConfig:
     return WorkerConfig(
         job=a.job, seed=a.seed, out=a.out, go_binary=a.go_binary, go_version=a.go_version,
         corpus_root=a.corpus_root, seconds=a.time, runs=a.runs, minimize=not a.no_minimize,
-        timeout=a.timeout, python_timeout=a.python_timeout, generated=a.generated,
+        timeout=a.timeout, python_timeout=a.python_timeout, strings_every=a.strings_every,
+        generated=a.generated,
         instrument=a.instrument, libfuzzer=list(a.libfuzzer),
     )
 
@@ -413,7 +416,7 @@ def make_checker(cfg: WorkerConfig, should_stop: Callable[[], bool]) -> _Checker
     store = FindingStore(cfg.corpus_root) if cfg.corpus_root is not None else FindingStore()
     return CaseChecker(cfg.go_binary, cfg.go_version, store, timeout=cfg.timeout,
                        python_timeout=cfg.python_timeout, minimize=cfg.minimize,
-                       should_stop=should_stop)
+                       should_stop=should_stop, strings_every=cfg.strings_every)
 
 
 def worker_main(argv: Sequence[str], *,
@@ -622,6 +625,7 @@ class AtherisConfig:
     #: libFuzzer corpus directories (``fuzz CORPUS_DIR...``): the first one keeps what the
     #: workers evolve (instead of a temporary queue), the others are read as seeds too.
     corpus_dirs: tuple[Path, ...] = ()
+    strings_every: int = 1
 
     def runs(self, job: int) -> int | None:
         """Job ``job``'s share of ``max_examples``."""
@@ -649,7 +653,8 @@ def _worker_command(opts: AtherisConfig, job: int, out: Path, dirs: Sequence[Pat
     cmd = [sys.executable, "-c", _BOOTSTRAP, "--job", str(job), "--seed", opts.seed,
            "--out", str(out), "--go-binary", str(opts.binary), "--go-version", opts.version,
            "--generated", str(opts.generated), "--timeout", repr(opts.timeout),
-           "--python-timeout", repr(opts.python_timeout)]
+           "--python-timeout", repr(opts.python_timeout),
+           "--strings-every", str(opts.strings_every)]
     if opts.corpus_root is not None:
         cmd += ["--corpus-root", str(opts.corpus_root)]
     if opts.seconds is not None:

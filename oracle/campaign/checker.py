@@ -36,6 +36,14 @@ other pair goes through the full path (:class:`~oracle.diff.impls.PythonImpl`, t
 outcome, :func:`~oracle.diff.compare`), which decides every verdict.  Most generated
 cases take the fast path (``docs/benchmarks.md``, "Differential throughput", has the share).
 
+``Event.String()`` is the second oracle: on every ``strings_every``-th case (default: every
+case) the Python side also renders each event with ``go_string()`` in the same pass
+(:func:`oracle.parser.canonical.dump_and_strings`) and Go answers the ``parse-string`` mode, its
+canonical lines followed by its ``go-string`` lines, in one request; the fast path compares both
+parts as bytes.  Texts that differ where the events agree are a ``string-mismatch``
+finding, minimized like any other (the minimizer's runs always include ``String()``).
+``docs/benchmarks.md`` gives the throughput cost.
+
 Timeouts.  Python gets ``python_timeout`` seconds per parse, enforced with ``SIGALRM``
 (``signal.setitimer``) in the worker's main thread: the handler raises a private
 ``BaseException`` that the parser's ``except Exception`` cannot swallow, which becomes
@@ -57,7 +65,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Literal, Protocol, TypeVar, cast
 
-from oracle.parser.canonical import dump_trace
+from oracle.parser.canonical import dump_and_strings, dump_trace
 from oracle.diff.compare import Comparison, Verdict, compare
 from oracle.diff.impls.go import outcome_from_helper, request_parse
 from oracle.diff.impls.python import PythonImpl
@@ -129,25 +137,26 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 class _HelperGo:
     """Go's parser through a :class:`GoHelper` the checker owns; also exposes raw output.
 
-    :meth:`run` is :meth:`oracle.diff.impls.GoImpl.run` on the checker's own helper;
-    :meth:`request` is the raw answer, used by the checker's fast path.
+    :meth:`run` is :meth:`oracle.diff.impls.GoImpl.run` (``String()`` included, so that the
+    minimizer reproduces string mismatches) on the checker's own helper; :meth:`request` is the
+    raw answer, used by the checker's fast path.
     """
 
     def __init__(self, helper: GoHelper, version: str) -> None:
         self.helper = helper
         self.name = f"go{version}"
 
-    def request(self, data: bytes) -> HelperResult:
-        """Run mode ``parse``; a broken protocol is reported as a crash, never raised."""
-        return request_parse(self.helper, data)
+    def request(self, data: bytes, strings: bool) -> HelperResult:
+        """Run mode ``parse`` or ``parse-string``; a broken protocol is reported as a crash."""
+        return request_parse(self.helper, data, strings=strings)
 
-    def outcome(self, res: HelperResult) -> Outcome:
+    def outcome(self, res: HelperResult, strings: bool) -> Outcome:
         """The :class:`Outcome` for a raw answer."""
-        return outcome_from_helper(self.name, res)
+        return outcome_from_helper(self.name, res, strings=strings)
 
     def run(self, data: bytes) -> Outcome:
         """Parse ``data`` with Go."""
-        return self.outcome(self.request(data))
+        return self.outcome(self.request(data, True), True)
 
 
 class _TimedPython:
@@ -160,7 +169,7 @@ class _TimedPython:
 
     def run(self, data: bytes) -> Outcome:
         """Parse ``data`` with the reference parser under the checker's timeout."""
-        return self._checker._run_python(data)
+        return self._checker._run_python(data, True)
 
 
 # --- statistics ----------------------------------------------------------------------------
@@ -191,6 +200,7 @@ class CaseStats:
     known_signatures: Counter[str] = field(default_factory=Counter)
     mutations: Counter[str] = field(default_factory=Counter)  # cases by applied mutation name
     fast_path: int = 0
+    strings_checked: int = 0  # cases whose Event.String() texts were compared too
     minimize_errors: int = 0
     seconds_python: float = 0.0
     seconds_go: float = 0.0
@@ -255,6 +265,7 @@ class CaseStats:
         self.cases += other.cases
         self.known_cases += other.known_cases
         self.fast_path += other.fast_path
+        self.strings_checked += other.strings_checked
         self.minimize_errors += other.minimize_errors
         self.seconds_python += other.seconds_python
         self.seconds_go += other.seconds_go
@@ -343,8 +354,12 @@ class CaseChecker:
         go_impl: Impl | None = None,
         py_impl: Impl | None = None,
         should_stop: Callable[[], bool] | None = None,
+        strings_every: int = 1,
     ) -> None:
         self.go_version = go_version
+        #: Compare ``Event.String()`` too on every ``strings_every``-th case (0: never).  Only
+        #: the real implementations have it; injected ones compare the canonical dump only.
+        self.strings_every = strings_every
         self.store = store
         self.python_timeout = python_timeout
         self.minimize = minimize
@@ -361,9 +376,11 @@ class CaseChecker:
         else:
             self._go = go_impl
         self._py: Impl = py_impl if py_impl is not None else PythonImpl()
+        self._py_strings: Impl | None = PythonImpl(strings=True) if py_impl is None else None
         self._fast = go_impl is None and py_impl is None
         self._timed_py = _TimedPython(self)
         self._saved: set[str] = set()
+        self._last_strings = False  # whether the last _compare checked String() too
         #: Python's canonical JSON lines of the last :meth:`check` (equal to Go's output when
         #: the fast path agreed), or None when they were not produced; for cheap feedback.
         self.last_output: bytes | None = None
@@ -416,59 +433,70 @@ class CaseChecker:
     def _timeout_outcome(self) -> Outcome:
         return Outcome(self._py.name, Status.TIMEOUT, (), f"no result in {self.python_timeout:g} s")
 
-    def _run_python(self, data: bytes) -> Outcome:
+    def _run_python(self, data: bytes, strings: bool) -> Outcome:
         """The Python outcome, with ``Status.TIMEOUT`` when it runs out of time."""
+        impl = self._py_strings if strings and self._py_strings is not None else self._py
         try:
-            return self._timed(self._py.run, data)
+            return self._timed(impl.run, data)
         except _PythonTimeout:
             return self._timeout_outcome()
 
-    def _python_lines(self, data: bytes) -> bytes | Outcome | None:
-        """Python's canonical JSON lines; an Outcome on timeout; None if anything raised."""
+    def _python_lines(self, data: bytes, strings: bool) -> tuple[bytes, bytes] | Outcome | None:
+        """Python's canonical JSON lines and ``String()`` lines (empty unless ``strings``); an
+        Outcome on timeout; None if anything raised."""
         try:
-            return self._timed(_dump_bytes, data)
+            if strings:
+                return self._timed(dump_and_strings, data)
+            return self._timed(_dump_bytes, data), b""
         except _PythonTimeout:
             return self._timeout_outcome()
         except Exception:  # noqa: BLE001 - the full path reports it as an outcome
             return None
 
-    def _compare(self, data: bytes) -> tuple[Comparison, Outcome | None, Outcome | None, str, str]:
+    def _compare(self, data: bytes, strings: bool | None = None,
+                 ) -> tuple[Comparison, Outcome | None, Outcome | None, str, str]:
         """(comparison, python outcome, go outcome, python status, go status).
 
         Outcomes are None only on the fast path, where both sides agree."""
         st = self.stats
+        every = self.strings_every
+        if strings is None:
+            strings = every > 0 and st.cases % every == 0
+        strings = strings and self._fast
+        self._last_strings = strings
         t0 = time.perf_counter()
         py: Outcome | None = None
-        lines: bytes | Outcome | None = None
+        out: tuple[bytes, bytes] | Outcome | None = None
         if self._fast:
-            lines = self._python_lines(data)
-            if isinstance(lines, Outcome):
-                py = lines
-            self.last_output = lines if isinstance(lines, bytes) else None
+            out = self._python_lines(data, strings)
+            if isinstance(out, Outcome):
+                py = out
+            self.last_output = out[0] if isinstance(out, tuple) else None
         else:
-            py = self._run_python(data)
+            py = self._run_python(data, False)
             self.last_output = None
         t1 = time.perf_counter()
         st.seconds_python += t1 - t0
         if self._fast_go is not None:
-            res = self._fast_go.request(data)
+            res = self._fast_go.request(data, strings)
             t2 = time.perf_counter()
             st.seconds_go += t2 - t1
-            if (isinstance(lines, bytes) and res.outcome == "ok" and res.output == lines
-                    and b'"panics":' not in lines):
-                if lines.endswith(_EOF_LINE):
-                    st.fast_path += 1
-                    return Comparison(Verdict.AGREE, "agree"), None, None, "accepted", "accepted"
-                if lines[lines.rfind(b"\n", 0, -1) + 1:].startswith(_ERROR_LINE):
-                    st.fast_path += 1
-                    return Comparison(Verdict.AGREE, "agree"), None, None, "rejected", "rejected"
-            go = self._fast_go.outcome(res)
+            if isinstance(out, tuple) and res.outcome == "ok" and b'"panics":' not in out[0]:
+                lines, text = out
+                if res.output.startswith(lines) and res.output[len(lines):] == text:
+                    if lines.endswith(_EOF_LINE):
+                        st.fast_path += 1
+                        return Comparison(Verdict.AGREE, "agree"), None, None, "accepted", "accepted"
+                    if lines[lines.rfind(b"\n", 0, -1) + 1:].startswith(_ERROR_LINE):
+                        st.fast_path += 1
+                        return Comparison(Verdict.AGREE, "agree"), None, None, "rejected", "rejected"
+            go = self._fast_go.outcome(res, strings)
         else:
             go = self._go.run(data)
             st.seconds_go += time.perf_counter() - t1
         if py is None:
             t3 = time.perf_counter()
-            py = self._run_python(data)
+            py = self._run_python(data, strings)
             st.seconds_python += time.perf_counter() - t3
         return compare(py, go), py, go, py.status.value, go.status.value
 
@@ -479,6 +507,7 @@ class CaseChecker:
         c, py, go, py_status, go_status = self._compare(data)
         st = self.stats
         st.cases += 1
+        st.strings_checked += self._last_strings
         st.verdicts[c.verdict.value] += 1
         st.go[go_status] += 1
         st.python[py_status] += 1
@@ -546,7 +575,7 @@ class CaseChecker:
         if small is None or len(small) >= len(data):
             return path
         last = self.last_output
-        c2, py2, go2, _, _ = self._compare(small)
+        c2, py2, go2, _, _ = self._compare(small, strings=True)
         self.last_output = last
         if c2.signature != c.signature or py2 is None or go2 is None:
             return path  # flaky: keep the original

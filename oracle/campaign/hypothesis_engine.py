@@ -152,6 +152,7 @@ class CampaignConfig:
     minimize_seconds: float = 30.0
     timeout: float = 10.0
     python_timeout: float = 10.0
+    strings_every: int = 1  # compare Event.String() on every N-th case (0: never)
     gen: GenParams = GenParams()
     engine: str = "hypothesis"
     #: Builds a worker's checker: ``(config, job, should_stop) -> CaseChecker`` (module level,
@@ -171,6 +172,7 @@ def default_checker(config: CampaignConfig, job: int, should_stop: Callable[[], 
         config.go_binary, config.go_version, store, timeout=config.timeout,
         python_timeout=config.python_timeout, minimize=config.minimize,
         minimize_seconds=config.minimize_seconds, should_stop=should_stop,
+        strings_every=config.strings_every,
     )
 
 

@@ -204,6 +204,7 @@ class CampaignReport:
     heap: Mapping[str, int] = field(default_factory=dict)
     heap_rules: Mapping[str, int] = field(default_factory=dict)
     heap_samples: tuple[str, ...] = ()
+    strings_checked_cases: int = 0  # cases whose Event.String() texts were compared too
     # The Hypothesis-model engine's own fields.
     generator: GeneratorInfo | None = None
     startup_seconds: float | None = None
@@ -283,6 +284,7 @@ class CampaignReport:
             out["startup_seconds"] = self.startup_seconds
         out.update({
             "fast_path_cases": self.fast_path_cases,
+            "strings_checked_cases": self.strings_checked_cases,
             "minimize_errors": self.minimize_errors,
             "cpu_seconds": dict(self.cpu_seconds),
         })
@@ -316,6 +318,7 @@ class CampaignReport:
             minimize=bool(obj.get("minimize", True)), interrupted=obj.get("interrupted"),
             started=str(obj.get("started", "")),
             fast_path_cases=int(obj.get("fast_path_cases", 0)),
+            strings_checked_cases=int(obj.get("strings_checked_cases", 0)),
             minimize_errors=int(obj.get("minimize_errors", 0)),
             cpu_seconds=dict(obj.get("cpu_seconds") or {}),
             worker_errors=tuple(obj.get("worker_errors") or ()),
@@ -355,6 +358,7 @@ def build_report(stats: CaseStats, new: Mapping[str, NewFinding], *, engine: str
         max_examples=max_examples, minimize=minimize,
         interrupted=signal.Signals(signals[0]).name if signals else None,
         started=started.isoformat(timespec="seconds"), fast_path_cases=stats.fast_path,
+        strings_checked_cases=stats.strings_checked,
         minimize_errors=stats.minimize_errors,
         cpu_seconds={"python": round(stats.seconds_python, 3), "go": round(stats.seconds_go, 3),
                      "minimize": round(stats.seconds_minimize, 3),

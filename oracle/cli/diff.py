@@ -15,10 +15,12 @@ from oracle.campaign.report import write_json_atomic
 from oracle.campaign.sources import go_testdata_paths
 from oracle.cli.exits import EXIT_FINDING, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 from oracle.cli.options import add_go_options, check_output, helper_binary, toolchain_for
-from oracle.diff import compare
-from oracle.diff.impls import GoImpl, PythonImpl
+from oracle.diff.compare import Comparison, Verdict
+from oracle.diff.outcome import End, Outcome, Status
+from oracle.diff.stream import StreamComparison, go_side, python_side
 from oracle.harness import realtraces
-from oracle.parser.inputs import InputError, TraceInput, expand_paths, load
+from oracle.harness.helper import HelperStream
+from oracle.parser.inputs import InputError, expand_paths, open_input
 
 __all__ = ["cmd_diff", "register"]
 
@@ -36,7 +38,8 @@ def _diff_inputs(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    """Parse each input with the reference parser and with Go; report every divergence.
+    """Stream each input through the reference parser and Go's, record by record; report
+    the first divergence of each (every one with ``--all``).
 
     SIGINT stops after the current input: the summary and ``--report`` cover the inputs done
     so far, and the exit status is 130.
@@ -44,7 +47,6 @@ def cmd_diff(args: argparse.Namespace) -> int:
     check_output(args.report, "--report")
     paths = _diff_inputs(args)
     binary, version = helper_binary(args)
-    py = PythonImpl()
     counts: Counter[str] = Counter()
     verdicts: Counter[str] = Counter()
     findings: list[dict[str, Any]] = []
@@ -54,11 +56,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     progress = Progress(enabled=not args.quiet and len(paths) > 1, tty_interval=0.0,
                         prefix="diff: ")
     try:
-        with GoImpl(binary, version, timeout=args.timeout) as go:
-            for path in paths:
-                _diff_one(args, path, py, go, counts, verdicts, findings, progress)
-                done += 1
-                progress.update(f"[{done}/{len(paths)}] findings: {len(findings)}")
+        for path in paths:
+            _diff_one(args, path, binary, counts, verdicts, findings, progress)
+            done += 1
+            progress.update(f"[{done}/{len(paths)}] findings: {len(findings)}")
     except KeyboardInterrupt:
         interrupted = True
     progress.clear()
@@ -67,7 +68,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         f"diff: {done} inputs{f' of {len(paths)} (interrupted)' if interrupted else ''} "
         f"against go{version} in {secs:.1f}s: "
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        + f"; Go verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
+        + "; Go verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
     )
     if args.report:
         try:
@@ -85,60 +86,89 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_FINDING if findings else EXIT_OK
 
 
-def _diff_one(args: argparse.Namespace, path: str, py: PythonImpl, go: GoImpl,
-              counts: Counter[str], verdicts: Counter[str], findings: list[dict[str, Any]],
-              progress: Progress) -> None:
-    """Compare one input, counting it and printing it if it diverges (or with ``-v``)."""
+def _diff_one(args: argparse.Namespace, path: str, binary: Path, counts: Counter[str],
+              verdicts: Counter[str], findings: list[dict[str, Any]], progress: Progress) -> None:
+    """Compare one input as both sides stream it, counting it and printing its divergences
+    as they come (never kept: ``--all`` stays in bounded memory), or it with ``-v``."""
     try:
-        inp = load(path)
+        inp = open_input(path)
     except InputError as e:
         progress.clear()
         print(f"error: {e}", file=sys.stderr)
         counts["input errors"] += 1
         return
-    left, right = py.run(inp.data), go.run(inp.data)
-    c = compare(left, right)
-    counts[c.verdict.value] += 1
-    verdicts[right.verdict] += 1
-    if not c.agree:
-        findings.append(_finding_json(inp, c, left, right))
-        progress.clear()
-        _print_divergence(inp, c, left, right)
+    with HelperStream(binary, "parse", inp.source, idle_timeout=args.timeout) as go:
+        sc = StreamComparison(python_side(inp.source), go_side(go), every=args.all)
+        first: Comparison | None = None
+        count = 0
+        for c in sc:
+            progress.clear()
+            if first is None:
+                print(f"DIFF  {inp.name}:")
+                first = c
+            count += 1
+            _print_divergence(c, first=count == 1)
+            if not args.all:
+                break
+    # Stopped early, the first divergence is the verdict; run to the end, the closing one.
+    verdict = sc.final if sc.final is not None else first
+    assert verdict is not None
+    counts[verdict.verdict.value] += 1
+    if sc.right_end is not None:
+        verdicts[_verdict(sc.right_end)] += 1
+    if first is not None:
+        findings.append(_finding_json(inp.name, verdict, first, count, sc))
+        _print_ends(sc)
     elif args.verbose:
         progress.clear()
-        print(f"ok    {inp.name}: {len(right.records)} events, Go {right.verdict}s")
+        print(f"ok    {inp.name}: {sc.right_count} events, Go "
+              f"{_verdict(sc.right_end) if sc.right_end else '?'}s")
 
 
-def _finding_json(inp: TraceInput, c: Any, left: Any, right: Any) -> dict[str, Any]:
+def _verdict(end: End) -> str:
+    return Outcome("", end.status).verdict
+
+
+def _end_json(end: End | None) -> dict[str, Any] | None:
+    if end is None:
+        return None  # not reached: the comparison stopped at its first divergence
+    return {"status": end.status.value, "error": end.error, "detail": end.detail}
+
+
+def _finding_json(name: str, c: Comparison, first: Comparison, count: int,
+                  sc: StreamComparison) -> dict[str, Any]:
+    """One input's finding: its verdict (the closing one when the run went to the end), its
+    first divergence and how many divergences were reported."""
     return {
-        "input": inp.name, "verdict": c.verdict.value, "signature": c.signature,
-        "index": c.index, "field": c.field,
-        "python": {"status": left.status.value, "error": left.error, "detail": left.detail},
-        "go": {"status": right.status.value, "error": right.error, "detail": right.detail},
+        "input": name, "verdict": c.verdict.value, "signature": c.signature,
+        "index": first.index, "field": first.field, "divergences": count,
+        "python": _end_json(sc.left_end), "go": _end_json(sc.right_end),
     }
 
 
-def _print_divergence(inp: TraceInput, c: Any, left: Any, right: Any) -> None:
-    print(f"DIFF  {inp.name}: {c.verdict.value} [{c.signature}]")
-    if c.verdict.value == "go-panic" and c.field and c.field.startswith("panics."):
-        accessor = c.field.removeprefix("panics.")
-        mirrored = c.index < len(left.records) and left.records[c.index] == right.records[c.index]
-        print(f"      Go panicked in {accessor}() at event #{c.index}: {c.right}")
-        print("      python mirrors it (GoPanic in the same accessor)" if mirrored
-              else "      python differs at that event:")
-        if mirrored:
-            return
-    if c.index is not None:
-        if c.field and not c.field.startswith("panics."):
-            print(f"      first differing event: #{c.index}, field {c.field}")
-        for side, o in (("python", left), ("go", right)):
-            rec = o.records[c.index] if c.index < len(o.records) else None
-            print(f"      {side:<6} {json.dumps(rec, separators=(',', ':')) if rec else '(no event)'}")
-    for side, o in (("python", left), ("go", right)):
-        end = o.error if o.error is not None else "EOF"
-        print(f"      {side:<6} {o.verdict}: {end.splitlines()[0] if end else end}")
-        if o.status.value in ("exception", "panic") and o.detail:
-            print("      " + o.detail.strip().replace("\n", "\n      "))
+def _record(rec: Any) -> str:
+    return json.dumps(rec, separators=(",", ":"), ensure_ascii=False) if rec else "(no event)"
+
+
+def _print_divergence(c: Comparison, *, first: bool) -> None:
+    print(f"      {c.verdict.value} [{c.signature}]")
+    if c.verdict is Verdict.GO_PANIC and c.field and c.field.startswith("panics."):
+        print(f"      Go panicked in {c.field.removeprefix('panics.')}() at event #{c.index}: {c.right}")
+        return
+    if c.verdict is Verdict.EVENT_MISMATCH:
+        print(f"      {'first ' if first else ''}differing event: #{c.index}, field {c.field}")
+        print(f"      python {_record(c.left)}")
+        print(f"      go     {_record(c.right)}")
+
+
+def _print_ends(sc: StreamComparison) -> None:
+    for side, end in (("python", sc.left_end), ("go", sc.right_end)):
+        if end is None:
+            continue
+        text = end.error if end.error is not None else "EOF"
+        print(f"      {side:<6} {_verdict(end)}: {text.splitlines()[0] if text else text}")
+        if end.status in (Status.EXCEPTION, Status.PANIC) and end.detail:
+            print("      " + end.detail.strip().replace("\n", "\n      "))
 
 
 def register(subparsers: Any) -> None:
@@ -146,8 +176,10 @@ def register(subparsers: Any) -> None:
     s = subparsers.add_parser(
         "diff", help="compare the reference parser with Go's on inputs",
         description="Parse each input with the Python reference parser and with Go's "
-        "internal/trace; exit 0 when every input agrees (same events, verdict and error text), "
-        "otherwise print each divergence (first differing event and field) and exit 1.",
+        "internal/trace, both streaming, compared event by event in bounded memory; exit 0 "
+        "when every input agrees (same events, verdict and error text), otherwise print the "
+        "first divergence of each input (first differing event and field; --all: every one "
+        "and the closing verdict) and exit 1.",
     )
     s.add_argument("paths", nargs="*", help="trace files or directories")
     s.add_argument("--testdata", action="store_true",
@@ -156,7 +188,11 @@ def register(subparsers: Any) -> None:
                    help="add real traces written by these Go releases (comma-separated, or "
                    "'pinned'), built and cached on demand")
     s.add_argument("--timeout", type=float, default=20.0,
-                   help="seconds Go may take per input (default 20)")
+                   help="seconds Go may go without producing an event before it counts as "
+                   "hung (default 20); a big trace that keeps advancing never times out")
+    s.add_argument("--all", action="store_true",
+                   help="report every divergent event and the closing verdict (default: stop "
+                   "each input at its first divergence)")
     s.add_argument("--report", type=Path, default=None, help="write a JSON report here")
     s.add_argument("-v", "--verbose", action="store_true", help="also list agreeing inputs")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")

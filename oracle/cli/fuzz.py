@@ -76,6 +76,7 @@ def _hypothesis_config(args: argparse.Namespace, binary: Path, version: str,
         time_limit=time_limit, max_examples=max_examples, seed=seed,
         minimize=not args.no_minimize, minimize_seconds=args.minimize_seconds,
         timeout=args.timeout, python_timeout=args.python_timeout,
+        strings_every=args.strings_every,
         gen=hypothesis_engine.GenParams(
             max_events=args.max_events, max_generations=args.max_generations,
             versions=hypothesis_engine.versions_for(version), mutants=args.mutants),
@@ -92,6 +93,7 @@ def _atheris_config(args: argparse.Namespace, binary: Path, version: str,
         corpus_root=args.corpus, generated=args.generated_seeds,
         binary=binary, version=version, timeout=args.timeout,
         python_timeout=args.python_timeout, corpus_dirs=tuple(args.corpus_dirs),
+        strings_every=args.strings_every,
     )
 
 
@@ -215,6 +217,9 @@ def register(subparsers: Any) -> None:
                    help="seconds Go may take per case before the helper is restarted (default 10)")
     s.add_argument("--python-timeout", type=positive_float, default=10.0, metavar="S",
                    help="seconds the reference parser may take per case (default 10)")
+    s.add_argument("--strings-every", type=nonnegative_int, default=1, metavar="N",
+                   help="compare Event.String() as well as the events on every N-th case "
+                   "(default 1: every case; 0: never; see docs/benchmarks.md for the cost)")
     g = s.add_argument_group("generator")
     g.add_argument("--max-events", type=nonnegative_int, default=40, metavar="N",
                    help="simulation steps per generation (default 40: small traces, fast cases)")

@@ -16,13 +16,15 @@ from oracle.cli.options import add_go_options, check_output, helper_binary
 from oracle.diff.compare import compare
 from oracle.diff.impls import GoImpl, PythonImpl
 from oracle.diff.minimize import MinimizeStats, minimize, signature_predicate
-from oracle.parser.inputs import InputError, load
+from oracle.diff.stream import stream_compare
+from oracle.parser.inputs import InputError, StreamInput, open_input
 
 __all__ = ["cmd_minimize", "register"]
 
 
-def _load_case(case: Path) -> tuple[bytes, dict[str, Any]]:
-    """The trace bytes of CASE and, for a finding directory, its metadata."""
+def _load_case(case: Path) -> tuple[StreamInput, dict[str, Any]]:
+    """The trace of CASE (a binary one stays on disk) and, for a finding directory, its
+    metadata."""
     meta: dict[str, Any] = {}
     path = case
     if case.is_dir():
@@ -37,7 +39,7 @@ def _load_case(case: Path) -> tuple[bytes, dict[str, Any]]:
         else:
             raise UsageError(f"{case}: finding directory without repro.trace or original.trace")
     try:
-        return load(path).data, meta
+        return open_input(path), meta
     except InputError as e:
         raise UsageError(str(e)) from None
 
@@ -47,27 +49,30 @@ def cmd_minimize(args: argparse.Namespace) -> int:
     if args.deadline is not None and args.deadline <= 0:
         raise UsageError(f"--deadline must be positive, got {args.deadline}")
     check_output(args.out, "--out", directory=True)
-    data, meta = _load_case(args.case)
+    inp, meta = _load_case(args.case)
     wanted: str | None = args.signature or meta.get("signature")
     binary, version = helper_binary(args)
     py = PythonImpl()
-    with GoImpl(binary, version, timeout=args.timeout) as go:
-        # A nondeterministic divergence may need a few runs to show itself.
-        seen: list[str] = []
-        for _ in range(args.attempts):
-            left, right = py.run(data), go.run(data)
-            c = compare(left, right)
-            seen.append(c.signature)
-            if (wanted is None and not c.agree) or c.signature == wanted:
-                break
+    # A nondeterministic divergence may need a few runs to show itself.  These runs stream
+    # (bounded memory whatever the size), so an input with nothing to minimize, a huge
+    # non-trace say, is never loaded whole.
+    seen: list[str] = []
+    for _ in range(args.attempts):
+        c = stream_compare(binary, inp.source, idle_timeout=args.timeout)
+        seen.append(c.signature)
+        if (wanted is None and not c.agree) or c.signature == wanted:
+            break
+    else:
+        if wanted is None:
+            print(f"minimize: {args.case}: no divergence against go{version} "
+                  f"({args.attempts} attempt(s)); nothing to minimize")
         else:
-            if wanted is None:
-                print(f"minimize: {args.case}: no divergence against go{version} "
-                      f"({args.attempts} attempt(s)); nothing to minimize")
-            else:
-                print(f"minimize: {args.case}: does not reproduce {wanted!r} against "
-                      f"go{version} (got {', '.join(sorted(set(seen)))})")
-            return EXIT_FINDING
+            print(f"minimize: {args.case}: does not reproduce {wanted!r} against "
+                  f"go{version} (got {', '.join(sorted(set(seen)))})")
+        return EXIT_FINDING
+    # Minimizing edits the bytes: from here the divergent input is in memory.
+    data = inp.data if inp.data is not None else Path(str(inp.path)).read_bytes()
+    with GoImpl(binary, version, timeout=args.timeout) as go:
         signature = c.signature
         st = MinimizeStats()
         deadline = time.monotonic() + args.deadline if args.deadline else None

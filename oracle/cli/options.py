@@ -11,7 +11,7 @@ from pathlib import Path
 
 from oracle.cli.exits import UsageError
 from oracle.harness import toolchain
-from oracle.parser.inputs import InputError, TraceInput, load
+from oracle.parser.inputs import InputError, StreamInput, TraceInput, load, open_input
 
 __all__ = [
     "Budget",
@@ -20,6 +20,7 @@ __all__ = [
     "duration",
     "helper_binary",
     "load_one",
+    "open_one",
     "nonnegative_int",
     "positive_float",
     "positive_int",
@@ -93,6 +94,14 @@ def check_output(path: Path | None, option: str, *, directory: bool = False) -> 
         raise UsageError(f"{option} {path}: {existing}: permission denied")
     if path.is_file() and not os.access(path, os.W_OK):
         raise UsageError(f"{option} {path}: permission denied")
+
+
+def open_one(path: str) -> StreamInput:
+    """Open one input for streaming (``-`` for standard input); a problem is a usage error."""
+    try:
+        return open_input(path)
+    except InputError as e:
+        raise UsageError(str(e)) from None
 
 
 def positive_float(s: str) -> float:

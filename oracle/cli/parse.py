@@ -7,30 +7,32 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK
-from oracle.cli.options import load_one
+from oracle.cli.options import open_one
 from oracle.parser import canonical
 from oracle.parser.errors import TraceError
 from oracle.parser.event import Event
-from oracle.parser.inputs import TraceInput
+from oracle.parser.inputs import StreamInput
 from oracle.parser.reader import Reader
 
 __all__ = ["cmd_parse", "register"]
 
 
-def _parse_events(data: bytes) -> Iterator[Event]:
-    yield from Reader(data)
+def _parse_events(source: Path | bytes) -> Iterator[Event]:
+    yield from Reader(source)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Parse one trace with the reference parser and print it."""
-    inp = load_one(args.path)
+    inp = open_one(args.path)  # a binary trace is streamed: memory is one generation's
     out = sys.stdout
     if args.format == "summary":
         return _print_summary(inp, out)
-    lines = canonical.go_string_lines(inp.data) if args.format == "go" else canonical.dump_trace(inp.data)
+    src = inp.source
+    lines = canonical.go_string_lines(src) if args.format == "go" else canonical.dump_trace(src)
     last = ""
     for line in lines:
         out.write(line)
@@ -41,14 +43,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_OK if accepted else EXIT_FINDING
 
 
-def _print_summary(inp: TraceInput, out: Any) -> int:
+def _print_summary(inp: StreamInput, out: Any) -> int:
     kinds: Counter[str] = Counter()
     first = last = None
     n = 0
     err: TraceError | None = None
     t0 = time.perf_counter()
     try:
-        for ev in _parse_events(inp.data):
+        for ev in _parse_events(inp.source):
             n += 1
             kinds[str(ev.kind)] += 1
             t = ev.time
@@ -57,7 +59,7 @@ def _print_summary(inp: TraceInput, out: Any) -> int:
     except TraceError as e:
         err = e
     secs = time.perf_counter() - t0
-    out.write(f"trace: {inp.name} ({len(inp.data)} bytes, {inp.format})\n")
+    out.write(f"trace: {inp.name} ({inp.size} bytes, {inp.format})\n")
     out.write(f"events: {n} in {secs:.3f}s ({n / secs if secs else 0:.0f} events/s)\n")
     if first is not None and last is not None:
         out.write(f"time span: {first} .. {last} ns ({(last - first) / 1e6:.3f} ms)\n")

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK
-from oracle.cli.options import load_one
+from oracle.cli.options import open_one
 from oracle.parser import canonical, raw
 from oracle.parser.errors import TraceError
 
@@ -16,17 +16,20 @@ __all__ = ["cmd_raw", "register"]
 
 def cmd_raw(args: argparse.Namespace) -> int:
     """Print a trace's raw events (internal/trace/raw) in Go's text format or as JSON."""
-    inp = load_one(args.path)
+    inp = open_one(args.path)
     out = sys.stdout
+    # A binary file is read through a window (raw.RawStreamReader): memory is independent of
+    # its size, and a non-trace costs its header.
+    src = inp.source
     if args.format == "json":
         rejected = False
-        for rec in canonical.raw_records(inp.data):
+        for rec in canonical.raw_records(src):
             rejected = rec.get("end") == "error"
             out.write(canonical.dumps_record(rec) + "\n")
         return EXIT_FINDING if rejected else EXIT_OK
     reader = None
     try:
-        reader = raw.RawReader(inp.data)
+        reader = raw.RawReader(src) if isinstance(src, bytes) else raw.RawStreamReader(src)
         w = raw.TextWriter(reader.version, out)
         for ev in reader:
             w.write_event(ev)

@@ -17,9 +17,22 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
-from oracle.diff.outcome import Outcome, Status
+from oracle.diff.outcome import End, Outcome, Status
 
-__all__ = ["Comparison", "Verdict", "compare", "error_format", "first_difference"]
+__all__ = [
+    "AccessorPanic",
+    "Comparison",
+    "Divergence",
+    "Verdict",
+    "compare",
+    "decide",
+    "error_format",
+    "first_difference",
+    "missing_record",
+    "record_divergence",
+    "string_mismatch",
+    "strings_text",
+]
 
 
 class Verdict(str, Enum):
@@ -34,6 +47,7 @@ class Verdict(str, Enum):
     PYTHON_EXCEPTION = "python-exception"  # an exception other than TraceError escaped
     PYTHON_TIMEOUT = "python-timeout"
     UNSUPPORTED = "unsupported"  # outside the reference parser's scope (v1 traces)
+    STRING_MISMATCH = "string-mismatch"  # same events, different Event.String() text
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +111,139 @@ def first_difference(a: Any, b: Any, path: str = "") -> str | None:
     return None if a == b else (path or ".")
 
 
-def _panicking_record(o: Outcome) -> tuple[int, dict[str, Any]] | None:
-    for i, r in enumerate(o.records):
-        if "panics" in r:
-            return i, r
-    return None
+@dataclass(frozen=True, slots=True)
+class Divergence:
+    """The first pair of event records that differ (one side may have no record there)."""
+
+    index: int
+    field: str  # dotted path of the first differing field, or "<missing record>"
+    left: dict[str, Any] | None
+    right: dict[str, Any] | None
+
+    @property
+    def kind(self) -> str:
+        """The event kind there, Go's record first."""
+        for rec in (self.right, self.left):
+            if rec is not None:
+                return str(rec.get("kind", "?"))
+        return "?"
+
+    def comparison(self) -> Comparison:
+        """This divergence as an ``event-mismatch``."""
+        return Comparison(
+            Verdict.EVENT_MISMATCH, f"event-mismatch:{self.kind}:{_strip_indices(self.field)}",
+            index=self.index, field=self.field, left=self.left, right=self.right,
+        )
+
+
+def record_divergence(index: int, left: dict[str, Any], right: dict[str, Any]) -> Divergence | None:
+    """The divergence of two records at ``index``, or None if they are equal."""
+    d = first_difference(left, right)
+    return None if d is None else Divergence(index, d, left, right)
+
+
+def missing_record(index: int, left: dict[str, Any] | None, right: dict[str, Any] | None) -> Divergence:
+    """One side stopped at ``index`` where the other still has a record."""
+    return Divergence(index, "<missing record>", left, right)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessorPanic:
+    """A Go record with a ``panics`` object: an accessor panicked on that event."""
+
+    index: int
+    accessor: str
+    message: Any
+
+    @classmethod
+    def of(cls, index: int, record: dict[str, Any]) -> AccessorPanic | None:
+        """The first panicking accessor of ``record``, if any."""
+        panics = record.get("panics")
+        if not panics:
+            return None
+        accessor, msg = next(iter(panics.items()))
+        return cls(index, accessor, msg)
+
+    def comparison(self) -> Comparison:
+        """This panic as a ``go-panic`` finding."""
+        return Comparison(
+            Verdict.GO_PANIC, f"go-panic:{self.accessor}:{error_format(str(self.message))}",
+            index=self.index, field=f"panics.{self.accessor}", right=self.message,
+        )
 
 
 def compare(left: Outcome, right: Outcome) -> Comparison:
     """Compare the reference (left, Python) with Go (right)."""
+    go_panic = None
+    for i, r in enumerate(right.records):
+        if "panics" in r and (go_panic := AccessorPanic.of(i, r)) is not None:
+            break
+    div: Divergence | None = None
+    for i, (a, b) in enumerate(zip(left.records, right.records)):
+        if (div := record_divergence(i, a, b)) is not None:
+            break
+    if div is None and len(left.records) != len(right.records):
+        n = min(len(left.records), len(right.records))
+        div = missing_record(n, _at(left, n), _at(right, n))
+    c = decide(left.end, right.end, len(right.records), go_panic, div)
+    if c.verdict is Verdict.AGREE and left.strings is not None and right.strings is not None \
+            and strings_text(left.strings) != strings_text(right.strings):
+        return string_mismatch(left, right)
+    return c
+
+
+def strings_text(text: bytes) -> bytes:
+    """The part of a ``go-string`` text that must match: every event's text, then the
+    terminal line's first line, with an ``ERROR:`` line reduced to ``ERROR:``.
+
+    The error's text is the records' comparison's business (with its normalization and its
+    known nondeterminism: Go validates stacks in map order, so two runs can name different
+    stacks), and the rest of a ``failed to advance`` message is printed in Go's map order.
+    A ``PANIC:`` line is kept: ``String()`` panicking is this comparison's business."""
+    lines = text.split(b"\n")
+    for i, line in enumerate(lines):
+        if line == b"EOF" or line.startswith(_TERMINAL):
+            last = b"ERROR:" if line.startswith(b"ERROR: ") else line
+            return b"\n".join([*lines[:i], last])
+    return text
+
+
+def string_mismatch(left: Outcome, right: Outcome) -> Comparison:
+    """The ``string-mismatch`` of two outcomes whose ``Event.String()`` texts differ.
+
+    Every event's text starts with a line ``M=...``; counting those before the first differing
+    line gives the event, whose kind is the signature's location (a wrong ``Log`` line is one
+    finding however many logs a trace has)."""
+    assert left.strings is not None and right.strings is not None
+    a, b = strings_text(left.strings).split(b"\n"), strings_text(right.strings).split(b"\n")
+    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    index = sum(1 for line in b[:n + 1] if line.startswith(b"M=")) - 1
+    here = [lines[n] for lines in (a, b) if n < len(lines)]
+    kind = "?"
+    if index < 0 or any(line == b"EOF" or line.startswith(_TERMINAL) for line in here):
+        kind = "terminal"
+    elif index < len(right.records):
+        kind = str(right.records[index].get("kind", "?"))
+    return Comparison(Verdict.STRING_MISMATCH, f"string-mismatch:{kind}",
+                      index=max(index, 0), field="String()", left=_line(a, n), right=_line(b, n))
+
+
+_TERMINAL: Final = (b"ERROR: ", b"PANIC: ")
+
+
+def _line(lines: list[bytes], n: int) -> str | None:
+    return lines[n].decode("utf-8", "replace") if n < len(lines) else None
+
+
+def _at(o: Outcome, i: int) -> dict[str, Any] | None:
+    return o.records[i] if i < len(o.records) else None
+
+
+def decide(left: End, right: End, right_count: int, go_panic: AccessorPanic | None,
+           div: Divergence | None) -> Comparison:
+    """The verdict, from how both sides ended, Go's first accessor panic and the first
+    divergent record: all a comparison needs, so whole outcomes (:func:`compare`) and
+    streams (:mod:`oracle.diff.stream`) decide alike."""
     if left.status is Status.UNSUPPORTED:
         return Comparison(Verdict.UNSUPPORTED, "unsupported", left=left.error)
     if left.status is Status.EXCEPTION:
@@ -118,49 +256,26 @@ def compare(left: Outcome, right: Outcome) -> Comparison:
     if right.status is Status.PANIC:
         return Comparison(
             Verdict.GO_PANIC, f"go-panic:readevent:{error_format(right.error or '')}",
-            index=len(right.records), right=right.error,
+            index=right_count, right=right.error,
         )
     if right.status in (Status.CRASH, Status.TIMEOUT):
         return Comparison(
             Verdict.GO_CRASH, f"go-crash:{right.status.value}:{error_format(right.error or '')}",
             right=right.error,
         )
-    pr = _panicking_record(right)
-    if pr is not None:
-        i, rec = pr
-        accessor, msg = next(iter(rec["panics"].items()))
-        return Comparison(
-            Verdict.GO_PANIC, f"go-panic:{accessor}:{error_format(str(msg))}",
-            index=i, field=f"panics.{accessor}", right=msg,
-        )
-
-    # Find the first differing record, if any.
-    index: int | None = None
-    field: str | None = None
-    for i, (a, b) in enumerate(zip(left.records, right.records)):
-        d = first_difference(a, b)
-        if d is not None:
-            index, field = i, d
-            break
-    if index is None and len(left.records) != len(right.records):
-        index, field = min(len(left.records), len(right.records)), "<missing record>"
-
+    if go_panic is not None:
+        return go_panic.comparison()
     if left.status is not right.status:
         rejecting = left if left.status is Status.REJECTED else right
         side = "python" if rejecting is left else "go"
         return Comparison(
             Verdict.VERDICT_MISMATCH,
             f"verdict-mismatch:only-{side}-rejects:{error_format(rejecting.error or '')}",
-            index=index, field=field, left=left.error, right=right.error,
+            index=div.index if div else None, field=div.field if div else None,
+            left=left.error, right=right.error,
         )
-    if index is not None:
-        kind = _kind_at(left, right, index)
-        return Comparison(
-            Verdict.EVENT_MISMATCH, f"event-mismatch:{kind}:{_strip_indices(field or '')}",
-            index=index, field=field,
-            left=left.records[index] if index < len(left.records) else None,
-            right=right.records[index] if index < len(right.records) else None,
-        )
+    if div is not None:
+        return div.comparison()
     if left.status is Status.REJECTED:
         le, ri = normalize_error(left.error or ""), normalize_error(right.error or "")
         if le != ri:
@@ -169,13 +284,6 @@ def compare(left: Outcome, right: Outcome) -> Comparison:
                 left=left.error, right=right.error,
             )
     return Comparison(Verdict.AGREE, "agree")
-
-
-def _kind_at(left: Outcome, right: Outcome, index: int) -> str:
-    for o in (right, left):
-        if index < len(o.records):
-            return str(o.records[index].get("kind", "?"))
-    return "?"
 
 
 def _strip_indices(field: str) -> str:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-__all__ = ["Outcome", "Status", "outcome_from_canonical"]
+__all__ = [
+    "End",
+    "Outcome",
+    "Status",
+    "end_of_record",
+    "outcome_from_canonical",
+    "split_parse_string",
+]
 
 
 class Status(str, Enum):
@@ -29,6 +36,15 @@ class Status(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class End:
+    """How one side's parse ended, without its records: what a stream ends with."""
+
+    status: Status
+    error: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """Records produced plus the way parsing ended."""
 
@@ -37,6 +53,9 @@ class Outcome:
     records: tuple[dict[str, Any], ...] = ()
     error: str | None = None  # error text, panic message or exception summary
     detail: str | None = None  # Go stack, Python traceback, helper stderr
+    #: ``Event.String()`` of every event then the terminal line, as the helper's ``go-string``
+    #: mode prints them (UTF-8, invalid bytes kept); None when not asked for.
+    strings: bytes | None = None
 
     @property
     def verdict(self) -> str:
@@ -47,6 +66,11 @@ class Outcome:
             return "reject"
         return str(self.status.value)
 
+    @property
+    def end(self) -> End:
+        """How the parse ended."""
+        return End(self.status, self.error, self.detail)
+
 
 def _text(value: Any) -> str:
     """A canonical "str" back to Python: ``{"hex": ...}`` (invalid UTF-8) becomes the same
@@ -54,6 +78,16 @@ def _text(value: Any) -> str:
     if isinstance(value, dict):
         return bytes.fromhex(value["hex"]).decode("utf-8", "surrogateescape")
     return str(value)
+
+
+def end_of_record(obj: dict[str, Any]) -> End:
+    """The :class:`End` a terminal record (``{"end": ...}``) stands for."""
+    end = obj["end"]
+    if end == "EOF":
+        return End(Status.ACCEPTED)
+    if end == "error":
+        return End(Status.REJECTED, _text(obj["error"]))
+    return End(Status.PANIC, _text(obj.get("panic", "")))
 
 
 def outcome_from_canonical(impl: str, output: bytes) -> Outcome:
@@ -65,11 +99,22 @@ def outcome_from_canonical(impl: str, output: bytes) -> Outcome:
             continue
         obj = json.loads(line)
         if "end" in obj:
-            end = obj["end"]
-            if end == "EOF":
-                return Outcome(impl, Status.ACCEPTED, tuple(records))
-            if end == "error":
-                return Outcome(impl, Status.REJECTED, tuple(records), _text(obj["error"]))
-            return Outcome(impl, Status.PANIC, tuple(records), _text(obj.get("panic", "")))
+            end = end_of_record(obj)
+            return Outcome(impl, end.status, tuple(records), end.error)
         records.append(obj)
     return Outcome(impl, Status.CRASH, tuple(records), "output ended without a terminal record")
+
+
+def split_parse_string(output: bytes) -> tuple[bytes, bytes | None]:
+    """The output of the helper's ``parse-string`` mode as (``parse`` part, ``go-string`` part).
+
+    The parse part ends with its terminal record, the only line that starts ``{"end":`` (a
+    record's strings escape their quotes); without one (a crash) there is no go-string part.
+    """
+    at = 0 if output.startswith(b'{"end":') else output.find(b'\n{"end":') + 1
+    if at == 0 and not output.startswith(b'{"end":'):
+        return output, None
+    eol = output.find(b"\n", at)
+    if eol < 0:
+        return output, None
+    return output[: eol + 1], output[eol + 1 :]

@@ -22,7 +22,7 @@ import struct
 import subprocess
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -35,6 +35,8 @@ __all__ = [
     "GoHelper",
     "HelperError",
     "HelperResult",
+    "HelperStream",
+    "drain_tail",
     "Outcome",
     "helper_for",
     "parse_json_lines",
@@ -110,16 +112,19 @@ def run_once(
         )
     except subprocess.TimeoutExpired as e:
         return HelperResult("timeout", e.stdout or b"", None, stderr=_decode(e.stderr or b""))
-    stderr = _decode(proc.stderr)
-    rc = proc.returncode
+    return _exited(proc.returncode, proc.stdout, _decode(proc.stderr))
+
+
+def _exited(rc: int, stdout: bytes, stderr: str) -> HelperResult:
+    """How a one-shot or stream run that exited with ``rc`` ended (see :func:`run_once`)."""
     if rc < 0 or "fatal error: " in stderr or rc not in (0, 1, 2, 3):
-        return HelperResult("crash", proc.stdout, rc, stderr=stderr)
+        return HelperResult("crash", stdout, rc, stderr=stderr)
     if rc == 3 and (at := _find_panic(stderr)) >= 0:
         # The helper prints "panic: <msg>\n\n<debug.Stack()>" after the mode's stderr.
         msg, _, stack = stderr[at + len("panic: "):].partition("\n\ngoroutine ")
-        return HelperResult("panic", proc.stdout, rc, panic=msg, stack="goroutine " + stack,
+        return HelperResult("panic", stdout, rc, panic=msg, stack="goroutine " + stack,
                             stderr=stderr[:at])
-    return HelperResult("ok", proc.stdout, rc, stderr=stderr)
+    return HelperResult("ok", stdout, rc, stderr=stderr)
 
 
 def _find_panic(stderr: str) -> int:
@@ -131,6 +136,130 @@ def _find_panic(stderr: str) -> int:
 
 def _decode(b: bytes) -> str:
     return b.decode("utf-8", "replace")
+
+
+def drain_tail(stream: Any, tail: bytearray) -> None:
+    """Read ``stream`` to its end keeping only the last 64 KiB in ``tail``.
+
+    A child's stderr pipe must be drained or a chatty child would block on it."""
+    while chunk := stream.read(65536):
+        tail += chunk
+        if len(tail) > _STDERR_TAIL:
+            del tail[: len(tail) - _STDERR_TAIL]
+
+
+def _reap(proc: subprocess.Popen[bytes], *threads: threading.Thread | None) -> int:
+    """Kill ``proc`` if still alive, reap it, join its pipe threads, close its pipes; return
+    its exit status."""
+    if proc.poll() is None:
+        proc.kill()
+    rc = proc.wait()
+    for t in threads:
+        if t is not None:
+            t.join(timeout=2)
+    for f in (proc.stdin, proc.stdout, proc.stderr):
+        try:
+            if f is not None:
+                f.close()
+        except OSError:
+            pass
+    return rc
+
+
+class HelperStream:
+    """One ``gotraceoracle stream MODE FILE|-`` run: the helper's output lines as it writes them.
+
+    The trace is a file path (the helper opens and streams it) or bytes (fed to its stdin by a
+    thread).  :meth:`lines` yields each output line without its newline as soon as it arrives;
+    the helper blocks on a full pipe while the caller is busy, so neither process holds more
+    than a pipe's worth of output.  ``idle_timeout`` bounds the wait for *new* output, not the
+    whole run: a big trace that keeps advancing never times out, a helper stuck in one call
+    does (it is then killed).  After :meth:`lines` is exhausted, :attr:`result` says how the
+    run ended (``output`` is always empty: the lines were handed out).
+    """
+
+    def __init__(
+        self,
+        binary: Path | str,
+        mode: str,
+        source: Path | bytes,
+        *,
+        idle_timeout: float = DEFAULT_TIMEOUT,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.idle_timeout = idle_timeout
+        feed = isinstance(source, bytes)
+        arg = "-" if feed else str(source)
+        self._proc = subprocess.Popen(
+            [str(binary), "stream", mode, arg],
+            stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_helper_env(env), bufsize=0,
+        )
+        proc = self._proc
+        assert proc.stdout is not None and proc.stderr is not None
+        self._stderr = bytearray()
+        self._threads = [threading.Thread(target=drain_tail, args=(proc.stderr, self._stderr), daemon=True)]
+        if isinstance(source, bytes):
+            self._threads.append(threading.Thread(target=self._feed, args=(source,), daemon=True))
+        for t in self._threads:
+            t.start()
+        self.result: HelperResult | None = None
+
+    def _feed(self, data: bytes) -> None:
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            view = memoryview(data)
+            while view:  # chunked: a killed helper must not leave us blocked on a huge write
+                n = stdin.write(view[:_CHUNK])
+                view = view[n or 0:]
+        except (BrokenPipeError, OSError):
+            pass
+        finally:
+            try:
+                stdin.close()
+            except OSError:
+                pass
+
+    def lines(self) -> Iterator[bytes]:
+        """The output lines; on the helper's end (or a timeout) :attr:`result` is set."""
+        proc = self._proc
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        timed_out = False
+        rest = b""
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, selectors.EVENT_READ)
+            while True:
+                if not sel.select(None if math.isinf(self.idle_timeout) else self.idle_timeout):
+                    timed_out = True
+                    break
+                chunk = os.read(fd, _CHUNK)
+                if not chunk:
+                    break
+                parts = (rest + chunk).split(b"\n")
+                rest = parts.pop()
+                yield from parts
+        if timed_out:
+            proc.kill()
+        rc = proc.wait()
+        for t in self._threads:
+            t.join(timeout=2)
+        stderr = _decode(bytes(self._stderr))
+        if rest:
+            yield rest  # an unterminated last line: the caller sees no terminal record
+        self.result = (HelperResult("timeout", b"", None, stderr=stderr) if timed_out
+                       else _exited(rc, b"", stderr))
+
+    def close(self) -> None:
+        """Kill the helper if it still runs (a caller that stopped reading early) and reap it."""
+        _reap(self._proc)
+
+    def __enter__(self) -> HelperStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class GoHelper:
@@ -216,32 +345,18 @@ class GoHelper:
 
     @staticmethod
     def _drain_stderr(proc: subprocess.Popen[bytes], tail: bytearray) -> None:
-        # The pipe must be drained or a chatty helper would block; keep the tail.
         assert proc.stderr is not None
-        while chunk := proc.stderr.read(65536):
-            tail += chunk
-            if len(tail) > _STDERR_TAIL:
-                del tail[: len(tail) - _STDERR_TAIL]
+        drain_tail(proc.stderr, tail)
 
     def _kill(self) -> int | None:
         """Kill the process (if still alive), reap it, return its exit status."""
         proc, self._proc = self._proc, None
         if proc is None:
             return None
-        if proc.poll() is None:
-            proc.kill()
-        rc = proc.wait()
-        if self._stderr_thread is not None:
-            self._stderr_thread.join(timeout=2)
+        rc = _reap(proc, self._stderr_thread)
         if self._sel is not None:
             self._sel.close()
             self._sel = None
-        for f in (proc.stdin, proc.stdout, proc.stderr):
-            try:
-                if f is not None:
-                    f.close()
-            except OSError:
-                pass
         return rc
 
     # --- requests ---

@@ -34,6 +34,7 @@ from oracle.parser.value import Value, ValueKind
 
 __all__ = [
     "EventSource",
+    "dump_and_strings",
     "dump_events",
     "dump_trace",
     "dumps_record",
@@ -297,16 +298,19 @@ def dump_trace(source: Any) -> Iterator[str]:
     yield from dump_events(reader)
 
 
-def raw_records(data: bytes) -> Iterator[dict[str, JSON]]:
+def raw_records(data: Any) -> Iterator[dict[str, JSON]]:
     """Records of the helper's ``raw`` mode for a binary trace (docs/canonical-json.md).
 
     The version line, one record per :class:`oracle.parser.raw.RawEvent`, then the terminal record;
-    a bad header gives only the terminal record, as ``raw.NewReader`` failing does.
+    a bad header gives only the terminal record, as ``raw.NewReader`` failing does.  ``data``
+    is bytes, or a path or binary stream, which is read through a window
+    (:class:`oracle.parser.raw.RawStreamReader`).
     """
-    from oracle.parser.raw import RawReader
+    from oracle.parser.raw import RawReader, RawStreamReader
 
     try:
-        reader = RawReader(data)
+        reader = RawReader(data) if isinstance(data, (bytes, bytearray, memoryview)) \
+            else RawStreamReader(data)
     except TraceError as e:
         yield terminal_record(e)
         return
@@ -348,7 +352,56 @@ def go_string_lines(source: Any) -> Iterator[str]:
                 yield "EOF"
                 return
             yield ev.go_string()
-    except TraceError as e:
-        yield f"ERROR: {e.message}"
-    except GoPanic as e:
-        yield f"PANIC: {e.message}"
+    except (TraceError, GoPanic) as e:
+        yield _go_terminal(e)
+
+
+def _go_terminal(e: TraceError | GoPanic | None) -> str:
+    if e is None:
+        return "EOF"
+    return f"PANIC: {e.message}" if isinstance(e, GoPanic) else f"ERROR: {e.message}"
+
+
+def dump_and_strings(source: Any) -> tuple[bytes, bytes]:
+    """The helper's ``parse-string`` answer from one parse: :func:`dump_trace`'s lines and
+    :func:`go_string_lines`' lines, each newline-terminated, as UTF-8 bytes.
+
+    One pass instead of two because campaigns check both oracles on every case.  The two
+    parts end independently, as in two separate runs: ``String()`` panicking on an event ends
+    the go-string part with ``PANIC:`` while the canonical part goes on.
+    """
+    from oracle.parser.reader import Reader
+
+    lines: list[str] = []
+    strs: list[str] = []
+    strings_open = True
+    end: TraceError | GoPanic | None = None
+    try:
+        reader = Reader(source)
+    except (TraceError, GoPanic) as e:
+        end = e
+    else:
+        i = 0
+        while True:
+            try:
+                ev = reader.read_event()
+            except EOFError:
+                break
+            except (TraceError, GoPanic) as e:
+                end = e
+                break
+            lines.append(dumps_record(event_record(i, ev)))
+            i += 1
+            if strings_open:
+                try:
+                    strs.append(ev.go_string())
+                except GoPanic as e:
+                    strs.append(_go_terminal(e))
+                    strings_open = False
+    lines.append(dumps_record(terminal_record(end)))
+    if strings_open:
+        strs.append(_go_terminal(end))
+    lines.append("")
+    strs.append("")
+    return ("\n".join(lines).encode("utf-8", "surrogateescape"),
+            "\n".join(strs).encode("utf-8", "surrogateescape"))

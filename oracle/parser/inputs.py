@@ -22,8 +22,10 @@ from oracle.parser.errors import TraceError
 from oracle.parser.txtar import Expectation, read_test_bytes
 
 __all__ = [
+    "TEXT_LIMIT",
     "InputError",
     "NOT_INPUTS",
+    "StreamInput",
     "TraceInput",
     "detect_format",
     "expand_paths",
@@ -31,9 +33,16 @@ __all__ = [
     "is_input_file",
     "load",
     "load_bytes",
+    "open_input",
 ]
 
 _FUZZ_HEADER: Final = b"go test fuzz v1\n"
+_HEAD: Final = 4096
+
+TEXT_LIMIT: Final = 64 << 20
+"""Largest text-format input (text trace, ``.test`` file, fuzz-corpus file) that
+:func:`open_input` converts: those formats are converted in memory, and they are for repros,
+never production traces.  Binary traces have no limit: they are streamed."""
 
 #: File names that sit among traces but describe them (``generate``'s manifest): a directory
 #: walk never takes them for inputs.
@@ -132,6 +141,91 @@ def load(path: str | Path) -> TraceInput:
     except OSError as e:
         raise InputError(f"{p}: {e.strerror or e}") from None
     return load_bytes(raw, str(p))
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInput:
+    """An input ready for streaming: a binary trace stays a file, read as it is parsed; the
+    text formats (small by nature, at most :data:`TEXT_LIMIT`) are converted to bytes."""
+
+    name: str
+    format: str
+    path: Path | None  # a binary trace on disk, streamed
+    data: bytes | None  # a converted text-format trace
+    size: int  # bytes of binary trace
+    expectation: Expectation | None = None
+
+    @property
+    def source(self) -> Path | bytes:
+        """What :class:`oracle.parser.reader.Reader` and the helper's stream modes take."""
+        if self.path is not None:
+            return self.path
+        assert self.data is not None
+        return self.data
+
+
+def _remove(name: str) -> None:
+    import os
+
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
+
+
+def _spool_stdin(head: bytes) -> Path:
+    """Standard input copied to a temporary file (removed at exit), so that a binary trace on
+    a pipe can be streamed to both parsers without holding it in memory."""
+    import atexit
+    import os
+    import shutil
+    import sys
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="gotrace-oracle-stdin-", suffix=".trace")
+    atexit.register(_remove, name)
+    with os.fdopen(fd, "wb") as f:
+        f.write(head)
+        shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+    return Path(name)
+
+
+def open_input(path: str | Path) -> StreamInput:
+    """Open one input (``-`` is standard input) without reading a binary trace into memory.
+
+    Only the first 4 KiB decide the format; a binary trace is then handed on as a path, so a
+    1 GB file that is not a trace costs its header, which the parser rejects.
+    """
+    import sys
+
+    name = "<stdin>" if str(path) == "-" else str(path)
+    try:
+        if str(path) == "-":
+            f = sys.stdin.buffer
+            head = f.read(_HEAD)
+            fmt = detect_format(head)
+            if fmt == "binary":
+                p = _spool_stdin(head)
+                return StreamInput(name, fmt, p, None, p.stat().st_size)
+            rest = f.read(TEXT_LIMIT + 1 - len(head))
+        else:
+            p = Path(path)
+            with open(p, "rb") as fh:
+                head = fh.read(_HEAD)
+                fmt = detect_format(head)
+                if fmt == "binary":
+                    return StreamInput(name, fmt, p, None, p.stat().st_size)
+                rest = fh.read(TEXT_LIMIT + 1 - len(head))
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory") from None
+    except OSError as e:
+        raise InputError(f"{name}: {e.strerror or e}") from None
+    raw = head + rest
+    if len(raw) > TEXT_LIMIT:
+        raise InputError(f"{name}: a {fmt} input over {TEXT_LIMIT >> 20} MiB is not supported "
+                         "(convert it to a binary trace, which is streamed)")
+    inp = load_bytes(raw, name)
+    return StreamInput(name, fmt, None, inp.data, len(inp.data), inp.expectation)
 
 
 def expand_paths(paths: list[str]) -> Iterator[str]:

@@ -51,13 +51,20 @@ from typing import BinaryIO, Final, NamedTuple, TextIO
 from oracle.parser.errors import TraceError
 from oracle.parser.gostrconv import UnquoteError, go_bytes, quote, unquote
 from oracle.parser.tracev2 import EventSpec
-from oracle.parser.uvarint import MAX_VARINT_LEN64, VarintError, put_uvarint, read_uvarint
-from oracle.parser.version import Version, read_header_bytes, write_header
+from oracle.parser.uvarint import (
+    MAX_VARINT_LEN64,
+    UNEXPECTED_EOF_MSG,
+    VarintError,
+    put_uvarint,
+    read_uvarint,
+)
+from oracle.parser.version import Version, read_header, read_header_bytes, write_header
 
 __all__ = [
     "FRAME_FIELDS",
     "RawEvent",
     "RawReader",
+    "RawStreamReader",
     "RawWriter",
     "TextReader",
     "TextWriter",
@@ -207,7 +214,7 @@ class RawReader:
     be, so reading on behaves like Go (which is not sticky about errors either).
     """
 
-    __slots__ = ("version", "specs", "pos", "_buf", "_layout")
+    __slots__ = ("version", "specs", "pos", "_buf", "_layout", "_fail_start")
 
     def __init__(self, src: bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO) -> None:
         buf = _read_all_input(src)
@@ -217,6 +224,7 @@ class RawReader:
         self.pos: int = n
         self._buf: bytes = buf
         self._layout = _layout(self.specs)
+        self._fail_start = n
 
     def read_event(self) -> RawEvent:
         """Mirrors ``(*raw.Reader).ReadEvent``."""
@@ -340,6 +348,7 @@ class RawReader:
                                 pos += length
                     append(new(RawEvent, (version, typ, tuple(args), data)))
                 except (IndexError, _Slow, VarintError):
+                    self._fail_start = start
                     if start >= n:
                         raise EOFError from None
                     pos = start
@@ -416,6 +425,101 @@ class RawReader:
         if e.is_eof:
             raise EOFError from None
         raise TraceError(e.message) from None
+
+
+class RawStreamReader(RawReader):
+    """A :class:`RawReader` over a file or binary stream, read through a window.
+
+    Iterating decodes from a window of the input that is refilled as it is consumed, so memory
+    is the window (``chunk`` bytes of look-ahead) plus the largest event, whatever the input's
+    size, and a non-trace costs its header.  When the window ends inside an event (the decoder
+    then says "end of input"), the events before it are kept and that event is decoded again
+    from a bigger window; only at the input's real end does an end of input stand, so the
+    events and errors are exactly :class:`RawReader`'s.  ``pos`` is relative to the window.
+    """
+
+    __slots__ = ("_stream", "_owned", "_eof", "_chunk")
+
+    def __init__(self, src: str | os.PathLike[str] | BinaryIO, *, chunk: int = 1 << 20) -> None:
+        owned = open(src, "rb") if isinstance(src, (str, os.PathLike)) else None  # noqa: SIM115
+        stream: BinaryIO = owned if owned is not None else src  # type: ignore[assignment]
+        try:
+            version = read_header(stream)
+        except BaseException:
+            if owned is not None:
+                owned.close()
+            raise
+        self.version = version
+        self.specs = version.specs()
+        self.pos = 0
+        self._buf = b""
+        self._layout = _layout(self.specs)
+        self._fail_start = 0
+        self._stream = stream
+        self._owned = owned
+        self._eof = False
+        self._chunk = chunk
+
+    def _refill(self, need: int) -> None:
+        """Drop the consumed bytes; read until ``need`` bytes follow ``pos`` or the input ends."""
+        parts = [self._buf[self.pos:]]
+        have = len(parts[0])
+        while have < need and not self._eof:
+            more = self._stream.read(max(self._chunk, need - have))
+            if not more:
+                self._eof = True
+                if self._owned is not None:
+                    self._owned.close()
+                break
+            parts.append(more)
+            have += len(more)
+        self._buf = b"".join(parts)
+        self.pos = 0
+
+    def _read_rest(self) -> None:
+        while not self._eof:
+            self._refill(len(self._buf) - self.pos + self._chunk)
+
+    def read_event(self) -> RawEvent:
+        """Mirrors ``(*raw.Reader).ReadEvent`` (reads the rest of the input first)."""
+        self._read_rest()
+        return super().read_event()
+
+    def read_all(self) -> list[RawEvent]:
+        """Every event up to Go's ``io.EOF`` (reads the rest of the input first)."""
+        self._read_rest()
+        return super().read_all()
+
+    def __iter__(self) -> Iterator[RawEvent]:
+        out: list[RawEvent] = []
+        need = self._chunk
+        while True:
+            if not self._eof and len(self._buf) - self.pos < need:
+                self._refill(need)
+            out.clear()
+            try:
+                self._decode(out, 4096)
+            except EOFError:
+                yield from out
+                if self._eof:
+                    return
+                retry = True
+            except TraceError as e:
+                yield from out
+                # Inside a uvarint the window's end reads as "unexpected EOF"; any other
+                # error is the bytes' own.
+                if self._eof or e.message != UNEXPECTED_EOF_MSG:
+                    raise
+                retry = True
+            else:
+                yield from out
+                retry = False
+            if retry:
+                # The window ended inside an event: decode it again from a bigger window.
+                self.pos = self._fail_start
+                need = 2 * max(need, len(self._buf) - self.pos)
+            else:
+                need = self._chunk
 
 
 def read_raw(src: bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO) -> tuple[Version, list[RawEvent]]:

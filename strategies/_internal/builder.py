@@ -49,7 +49,6 @@ from oracle.parser.raw import RawEvent
 from oracle.parser.rawtrace import (
     EVENT_BATCH,
     EXPERIMENTAL_BATCH,
-    FULL_VERSION,
     RawBatch,
     RawTrace,
     encode,

@@ -41,6 +41,7 @@ from oracle.parser.tracev2 import (
     MAX_FRAMES_PER_STACK,
     SPECS,
     EventType,
+    GoStatus,
 )
 from oracle.parser.tracev2.spec import arg_type
 from oracle.parser.version import Version
@@ -76,6 +77,7 @@ E = EventType
 Mutation = Callable[[Chooser, Trace], bool]
 
 _U64: Final = (1 << 64) - 1
+_GO_WAITING: Final = int(GoStatus.Waiting)
 #: Values that sit on interesting boundaries of uint64 arguments.
 _INTERESTING: Final = (0, 1, 2, 3, 4, 5, 127, 128, 255, 256, 257, 1 << 31, 1 << 32, (1 << 63) - 1,
                        1 << 63, _U64 - 1, _U64)
@@ -493,6 +495,80 @@ def overlong_varint(ch: Chooser, tr: Trace) -> bool:
     i = ch.int(1, len(body) - 1)
     bad = b"\xff" * 10 + b"\x01" if ch.chance(0.5) else b"\xff\xff\x7f\x02"
     b.body = body[:i] + (bad if ch.chance(0.7) else b"\x80") + body[i + 1:]
+    return True
+
+
+def varint_tenth_byte(ch: Chooser, tr: Trace) -> bool:
+    """Re-encode one argument as a 10-byte uvarint whose last byte is 2-127.
+
+    ``binary.Uvarint`` accepts a tenth byte of 0 or 1 and reports overflow above: a decoder
+    that only checks the continuation bit, or that stops at 64 bits of shift, misses this
+    boundary, which random byte edits almost never hit (it needs nine continuation bytes).
+    """
+    hit = _pick(ch, _events(tr, lambda e: bool(e.args),
+                            ("events", "status", "strings", "stacks", "cpu", "sync", "frequency")))
+    if hit is None:
+        return False
+    b, i = hit
+    if b.body is not None:
+        return False  # already cut or corrupted: argument offsets are unknown
+    from strategies._internal.builder import encode_batch_body
+
+    def arg(a: int) -> bytes:
+        return encode_batch_body([Ev(0, [a])])[1:]
+
+    e = b.events[i]
+    j = ch.int(0, len(e.args) - 1)
+    ev = encode_batch_body([e])
+    at = 1 + sum(len(arg(a)) for a in e.args[:j])
+    ten = bytes(0x80 | ch.int(0, 127) for _ in range(9)) + bytes((ch.int(2, 127),))
+    ev = ev[:at] + ten + ev[at + len(arg(e.args[j])):]
+    b.body = encode_batch_body(b.events[:i]) + ev + encode_batch_body(b.events[i + 1:])
+    return True
+
+
+def gostart_waiting(ch: Chooser, tr: Trace) -> bool:
+    """A ``GoStart`` aimed at a goroutine that is Waiting, with the sequence number that would
+    otherwise fit: just before a ``GoUnblock`` of it (same sequence number), or after a
+    ``GoStatus`` that declares it Waiting (sequence number 1).
+
+    ``advanceGoStart`` checks the status and the sequence number together; with the number
+    right, only the status check stands between the event and acceptance.
+    """
+    cands = _events(tr, lambda e: e.typ == E.GoUnblock and len(e.args) >= 3)
+    cands += _events(tr, lambda e: e.typ == E.GoStatus and len(e.args) >= 4
+                     and e.args[3] == _GO_WAITING)
+    hit = _pick(ch, cands)
+    if hit is None:
+        return False
+    b, i = hit
+    e = b.events[i]
+    if e.typ == E.GoUnblock:
+        b.events.insert(i, Ev(int(E.GoStart), [ch.pick((0, 1)), e.args[1], e.args[2]]))
+    else:
+        b.events.insert(ch.int(i + 1, len(b.events)), Ev(int(E.GoStart), [1, e.args[1], 1]))
+    return True
+
+
+def cut_after_tables(ch: Chooser, tr: Trace) -> bool:
+    """Go 1.26 format: end the trace inside a generation, after its sync and table batches
+    (strings, stacks, CPU samples, experimental data) and before its first event batch.
+
+    The generation's batches are regrouped tables-first, as a runtime may flush them, so the
+    cut leaves a generation that has everything but events and no ``EndOfGeneration``.
+    """
+    if tr.version < Version.Go126:
+        return False
+    gens = sorted({it.gen for it in tr.items if isinstance(it, Batch)})
+    if not gens:
+        return False
+    g = gens[ch.int(0, len(gens) - 1)]
+    mine = [(k, it) for k, it in enumerate(tr.items) if isinstance(it, Batch) and it.gen == g]
+    head = [b for _, b in mine if b.role in ("sync", "frequency")]
+    tables = [b for _, b in mine if b.role not in ("sync", "frequency", "events", "status")]
+    if not tables:
+        return False
+    tr.items[mine[0][0]:] = head + tables
     return True
 
 
@@ -1104,6 +1180,7 @@ STRUCTURAL_MUTATIONS: Final[dict[str, Mutation]] = {
     "change_event_type": change_event_type,
     "bad_event_type": bad_event_type,
     "insert_event": insert_event,
+    "gostart_waiting": gostart_waiting,
     "wrong_arg": wrong_arg,
     "truncate_args": truncate_args,
     "wrong_seq": wrong_seq,
@@ -1123,6 +1200,7 @@ STRUCTURAL_MUTATIONS: Final[dict[str, Mutation]] = {
     "bad_section_event": bad_section_event,
     "cut_section_body": cut_section_body,
     "overlong_varint": overlong_varint,
+    "varint_tenth_byte": varint_tenth_byte,
     "corrupt_cpu_sample": corrupt_cpu_sample,
     "drop_frequency": drop_frequency,
     "duplicate_frequency": duplicate_frequency,
@@ -1145,6 +1223,7 @@ STRUCTURAL_MUTATIONS: Final[dict[str, Mutation]] = {
     "corrupt_experimental_batch": corrupt_experimental_batch,
     "header_variant": header_variant,
     "truncate": truncate,
+    "cut_after_tables": cut_after_tables,
     "append_junk": append_junk,
     **HEAP_MUTATIONS,
 }

@@ -24,6 +24,8 @@ from strategies import (
     trace_params,
 )
 
+from strategies._internal.builder import Batch
+
 from _strategies_support import both, describe, known_finding
 
 N_MUTATED = 600  # the registry includes the 18 heap mutations (test_heap_model.py)
@@ -91,6 +93,39 @@ def test_each_mutation_changes_the_trace(name: str) -> None:
         if tr.mutations == (name,) and tr.to_binary() != base.to_binary():
             changed += 1
     assert changed >= 5, f"{name} changed only {changed}/30 traces"
+
+
+#: Dedicated boundary mutations -> (versions, Go error fragments that show the boundary was hit).
+DEDICATED = {
+    "varint_tenth_byte": (None, ("varint overflows a 64-bit integer", "invalid uvarint")),
+    "gostart_waiting": (None, ("failed to advance",)),
+    "cut_after_tables": ([26], ()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEDICATED))
+def test_liveness_dedicated_boundary_mutations(go_helper, name: str) -> None:  # type: ignore[no-untyped-def]
+    versions, fragments = DEDICATED[name]
+    vs, template = trace_params(versions=versions, max_events=40)
+    applied = hits = 0
+    for seed in range(40):
+        ch = RandomChooser(seed)
+        tr = mutate(ch, draw_valid(ch, vs, template), (name,), max_mutations=1)
+        if tr.mutations != (name,):
+            continue
+        applied += 1
+        py, go, c = both(go_helper, tr.to_binary())
+        assert c.agree or known_finding(py, go, c), f"{tr.describe()}\n{describe(py, go, c)}"
+        if fragments:
+            hits += go.status is Status.REJECTED and any(f in (go.error or "") for f in fragments)
+        else:
+            # The trace now ends inside the cut generation, after its tables: no event batch
+            # and no EndOfGeneration of that generation remain.
+            last = tr.items[-1]
+            assert isinstance(last, Batch) and last.role not in ("events", "status")
+            hits += go.status is Status.ACCEPTED
+    assert applied >= 10, f"{name} applied to {applied}/40 traces"
+    assert hits >= 5, f"{name} reached its boundary {hits} times"
 
 
 @pytest.mark.parametrize("name", sorted(RAW_MUTATIONS))

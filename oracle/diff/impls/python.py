@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import traceback
 from typing import Any
 
-from oracle.parser import canonical
-from oracle.diff.outcome import Outcome, Status
-from oracle.parser.errors import TraceError
-from oracle.parser.reader import Reader, UnsupportedTraceError
+from oracle.diff.outcome import End, Outcome, Status
+from oracle.parser.canonical import go_string_lines
+from oracle.diff.stream import python_records
 
 __all__ = ["PythonImpl"]
 
@@ -18,19 +16,23 @@ class PythonImpl:
 
     name = "python"
 
+    def __init__(self, *, strings: bool = False) -> None:
+        #: Also produce ``Event.String()`` of every event (:attr:`Outcome.strings`).
+        self.strings = strings
+
     def run(self, data: bytes) -> Outcome:
         """Parse ``data`` completely; never raises (any exception becomes an outcome)."""
         records: list[dict[str, Any]] = []
-        try:
-            for i, ev in enumerate(Reader(data)):
-                records.append(canonical.event_record(i, ev))
-        except UnsupportedTraceError as e:
-            return Outcome(self.name, Status.UNSUPPORTED, tuple(records), e.message)
-        except TraceError as e:
-            return Outcome(self.name, Status.REJECTED, tuple(records), e.message)
-        except Exception as e:  # noqa: BLE001 - any other exception is a finding, not a crash
-            return Outcome(
-                self.name, Status.EXCEPTION, tuple(records),
-                f"{type(e).__name__}: {e}", traceback.format_exc(),
-            )
-        return Outcome(self.name, Status.ACCEPTED, tuple(records))
+        for rec in python_records(data):
+            if isinstance(rec, End):
+                strings = None
+                if self.strings and rec.status in (Status.ACCEPTED, Status.REJECTED):
+                    try:
+                        text = "".join(s + "\n" for s in go_string_lines(data))
+                        strings = text.encode("utf-8", "surrogateescape")
+                    except Exception:  # noqa: BLE001 - the records' outcome already says it
+                        strings = None
+                return Outcome(self.name, rec.status, tuple(records), rec.error, rec.detail,
+                               strings)
+            records.append(rec)
+        raise AssertionError("python_records ends with an End")

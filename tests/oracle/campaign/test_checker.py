@@ -129,8 +129,8 @@ def test_versions_for_toolchains() -> None:
 def test_checker_fast_path_matches_full_comparison(checker: CaseChecker, pinned_helper: Path) -> None:
     """The fast path (byte-equal dumps) must give the verdict the full path gives."""
     params = GenParams(max_events=30, mutants=3)
-    py = PythonImpl()
-    with GoImpl(pinned_helper, "1.27.3") as go:
+    py = PythonImpl(strings=True)
+    with GoImpl(pinned_helper, "1.27.3", strings=True) as go:
         for i in range(40):
             for case in family(f"fast:{i}", params):
                 got = checker.check(case.data, mutations=case.mutations, seed=case.seed)
@@ -141,6 +141,37 @@ def test_checker_fast_path_matches_full_comparison(checker: CaseChecker, pinned_
     assert st.fast_path > 100  # most generated cases agree byte for byte
     assert st.go_accepted > 0 and st.go_rejected > 0  # liveness: both verdicts reached
     assert sum(st.verdicts.values()) == st.cases
+
+
+def test_checker_finds_a_string_bug_and_minimizes_it(pinned_helper: Path, store: FindingStore,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Log message printed without quotes: the dumps agree, Event.String() does not."""
+    from oracle.parser.event import Event, EventKind
+    from oracle.parser.inputs import load
+
+    from oracle.harness.toolchain import pinned
+
+    tests = pinned().goroot / "src" / "internal" / "trace" / "testdata" / "tests"
+    data = load(tests / "go122-annotations.test").data
+    real = Event.go_string
+
+    def buggy(ev: Event) -> str:
+        text = real(ev)
+        if ev.kind is EventKind.Log:
+            return text.replace('Message="', "Message=").rstrip('"')
+        return text
+
+    monkeypatch.setattr(Event, "go_string", buggy)
+    with CaseChecker(pinned_helper, "1.27.3", store, minimize=False, strings_every=0) as c:
+        assert c.check(data).agree  # the canonical dump alone cannot see it
+    with CaseChecker(pinned_helper, "1.27.3", store, minimize=True, minimize_seconds=30) as c:
+        cmp = c.check(data)
+        assert cmp.verdict is Verdict.STRING_MISMATCH and cmp.signature == "string-mismatch:Log"
+        assert c.stats.strings_checked == 1
+        repro = (Path(c.stats.new[0].repro) / "repro.trace").read_bytes()
+    assert len(repro) < len(data)
+    meta = json.loads((Path(c.stats.new[0].repro) / "metadata.json").read_text())
+    assert meta["signature"] == "string-mismatch:Log" and meta["minimized"] is True
 
 
 def test_checker_saves_a_new_finding_once(pinned_helper: Path, store: FindingStore) -> None:

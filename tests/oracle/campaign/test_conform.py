@@ -29,7 +29,6 @@ from oracle.campaign.findings import FindingStore
 from oracle.harness.helper import helper_for
 from oracle.cli.conform import register
 from oracle.parser.inputs import load
-from oracle.cli.conform import register
 
 ROOT = Path(__file__).resolve().parents[3]
 GO_FINDINGS = ROOT / "corpus" / "go-findings"

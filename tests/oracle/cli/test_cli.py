@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -176,6 +177,30 @@ def test_diff_reports_first_differing_event_and_exits_1() -> None:
     assert "DIFF" in out and "event-mismatch" in out
     assert "first differing event: #0, field kind" in out
     assert "python {" in out and "go     {" in out
+
+
+@pytest.mark.slow
+def test_diff_all_reports_every_divergent_event_then_the_closing_verdict(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    proc = run_cli("diff", "-q", "--all", "--go", "1.24.11", "--report", str(report),
+                   str(go_test_path("go122-annotations")))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.count("first differing event: #0,") == 1
+    assert "differing event: #1, field" in proc.stdout
+    (finding,) = json.loads(report.read_text())["findings"]
+    assert finding["divergences"] > 2 and finding["index"] == 0
+    # Run to the end, both sides' ends are known and reported.
+    assert finding["python"]["status"] == "accepted" and finding["go"] is not None
+
+
+def test_diff_and_parse_stream_a_binary_trace_from_stdin() -> None:
+    from oracle.parser.inputs import load
+
+    data = load(go_test_path("go122-annotations")).data
+    proc = run_cli("diff", "-q", "-", stdin=data)
+    assert proc.returncode == 0 and "agree 1" in proc.stdout, proc.stdout + proc.stderr
+    proc = run_cli("parse", "--format", "summary", "-", stdin=data)
+    assert proc.returncode == 0 and f"({len(data)} bytes, binary)" in proc.stdout
 
 
 def test_diff_without_inputs_is_a_usage_error() -> None:

@@ -107,3 +107,34 @@ def test_non_utf8_error_text_is_decoded_not_crashed_on() -> None:
     assert o.status is Status.REJECTED
     assert o.error == b"multiple \x80\xff".decode("utf-8", "surrogateescape")
     assert compare(o, o).verdict is Verdict.AGREE
+
+
+# --- Event.String() as a second oracle ---------------------------------------------------------
+
+LOG = {"i": 1, "kind": "Log", "time": 5, "m": 3, "p": 0, "g": 1, "stack": None,
+       "log": {"task": 0, "category": "c", "message": "m"}}
+
+
+def with_strings(o: Outcome, text: str) -> Outcome:
+    from dataclasses import replace
+
+    return replace(o, strings=text.encode())
+
+
+def test_string_mismatch_names_the_kind_of_the_first_differing_event() -> None:
+    a = with_strings(ok(SYNC, LOG), 'M=-1 P=-1 G=-1 Sync Time=1\nM=3 P=0 G=1 Log Time=5 Message="m"\nEOF\n')
+    b = with_strings(ok(SYNC, LOG), 'M=-1 P=-1 G=-1 Sync Time=1\nM=3 P=0 G=1 Log Time=5 Message=m\nEOF\n')
+    c = compare(a, b)
+    assert c.verdict is Verdict.STRING_MISMATCH and c.signature == "string-mismatch:Log"
+    assert c.index == 1 and c.right == "M=3 P=0 G=1 Log Time=5 Message=m"
+    assert compare(a, a).agree
+    assert compare(a, ok(SYNC, LOG)).agree  # one side without strings: not compared
+
+
+def test_string_comparison_leaves_error_texts_to_the_records() -> None:
+    a = with_strings(rejected("bad", SYNC), "M=-1 P=-1 G=-1 Sync Time=1\nERROR: stack 1\n")
+    b = with_strings(rejected("bad", SYNC), "M=-1 P=-1 G=-1 Sync Time=1\nERROR: stack 10\nM 0\n")
+    assert compare(a, b).agree
+    p = with_strings(rejected("bad", SYNC), "M=-1 P=-1 G=-1 Sync Time=1\nPANIC: nil map\n")
+    c = compare(a, p)
+    assert c.verdict is Verdict.STRING_MISMATCH and c.signature == "string-mismatch:terminal"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -753,3 +754,36 @@ def test_go_string_and_encoded_size() -> None:
     s = RawEvent(Version.Go126, EventType.String, (3,), b"\x00\xe2\x80\x8b\xff")
     assert s.go_string() == 'String id=3\n\tdata="\\x00\\u200b\\xff"'
     assert s.encoded_size() == 1 + 1 + 1 + 5
+
+
+# --- RawStreamReader: the same events and errors through a window ---------------------------
+
+
+def _raw_outcome(reader_factory: Any) -> tuple[list[Any], str | None]:
+    events: list[Any] = []
+    try:
+        reader = reader_factory()
+        for ev in reader:
+            events.append(ev)
+    except TraceError as e:
+        return events, e.message
+    return events, None
+
+
+def test_stream_reader_matches_in_memory_reader_at_every_window_size() -> None:
+    import io
+
+    from oracle.campaign.sources import corpus_inputs, generated_inputs, go_testdata_inputs
+    from oracle.harness import toolchain
+    from oracle.parser.raw import RawStreamReader
+
+    inputs = go_testdata_inputs(toolchain.pinned().goroot)[0] + corpus_inputs()[0]
+    inputs += list(generated_inputs(30, "raw-stream"))
+    compared = 0
+    for inp in inputs:
+        whole = _raw_outcome(lambda: RawReader(inp.data))
+        for chunk in (1, 7, 4096):
+            streamed = _raw_outcome(lambda: RawStreamReader(io.BytesIO(inp.data), chunk=chunk))
+            assert streamed == whole, (inp.name, chunk)
+        compared += 1
+    assert compared > 100
