@@ -933,6 +933,7 @@ _SHARED_G_VARIANTS: Final[tuple[tuple[Script, EventType, EventType, dict[str, in
      r"^event GoSyscallBegin for goroutine \(\d+\) that doesn't exist$"),
     (_G_ON_TWO_MS, E.GoBlock, E.GoSyscallBegin, {"p_seq": 1},
      r"^GoSyscallBegin event for goroutine that's not Running$"),
+    (_G_ON_TWO_MS, E.GoBlock, E.GoCreate, {"new_g": "G1"}, r"^GoCreate event for goroutine that's not Running$"),
     (_G_ON_TWO_MS, E.GoDestroy, E.UserRegionBegin, {},
      r"^encountered EvUserRegionBegin without known state for current goroutine \d+$"),
     (_G_ON_TWO_MS, E.GoDestroy, E.UserRegionEnd, {},
@@ -1063,6 +1064,7 @@ _CONTEXT_VARIANTS: Final[tuple[tuple[Script, str], ...]] = (
       ("M1", E.GoCreateSyscall, {"new_g": "G0"})],
      r"^tried to create goroutine \(\d+\) in syscall that already exists$"),
     ([("M0", E.UserTaskEnd, {"task": "T0"})], r"^expected a proc but didn't have one$"),
+    ([("M0", E.UserTaskBegin, {"task": "T0"})], r"^expected a proc but didn't have one$"),
     # Active-range events: twice in the first generation, for an unknown G, and after the
     # first generation for a G that has no such range.
     ([("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
@@ -1082,9 +1084,13 @@ def event_in_wrong_context(ch: Chooser, tr: Trace) -> bool:
     """An event on an M whose P, G or their states one specific check of order.go rejects (a
     steal naming an unseen thread, a syscall status without a thread, a sweep without a P,
     a range begun twice or active without a begin...)."""
-    k = ch.int(0, len(_CONTEXT_VARIANTS))
+    k = ch.int(0, len(_CONTEXT_VARIANTS) + 1)
     if k == len(_CONTEXT_VARIANTS):
         return _append_generation(tr, _MISSING_ACTIVE_RANGE)
+    if k > len(_CONTEXT_VARIANTS):
+        # A timed event that has no place in an event batch (Go 1.25+: older versions reject
+        # the type while reading the batch).
+        return tr.version >= Version.Go125 and _inject_prefix(tr, [("M0", E.ClockSnapshot, {})])
     return _inject_prefix(tr, _CONTEXT_VARIANTS[k][0])
 
 
@@ -1307,7 +1313,7 @@ READING_PATH_WEIGHTS: Final[dict[str, int]] = {
     "goroutine_on_two_threads": 6, "misdirected_proc_steal": 2, "proc_on_two_threads": 2,
     "abandoned_proc_status": 2, "user_annotation_misuse": 2, "gc_cycle_misuse": 4,
     "late_goroutine_status": 2, "cut_table_event_field": 4, "cut_batch_header": 2,
-    "generation_marker_misuse": 2, "event_in_wrong_context": 5,
+    "generation_marker_misuse": 2, "event_in_wrong_context": 6,
 }
 
 ACCEPTED: Final = "<accepted>"
@@ -1359,7 +1365,8 @@ READING_PATH_TARGETS: Final[dict[str, tuple[str, ...]]] = {
         r"^internal error: unexpectedly processing EndOfGeneration; broken trace\?$",
     ),
     "event_in_wrong_context": (*dict.fromkeys(err for _, err in _CONTEXT_VARIANTS),
-                               r"^resource is missing active range: GCMarkAssistBegin \[\]$"),
+                               r"^resource is missing active range: GCMarkAssistBegin \[\]$",
+                               r"^bad event type found while ordering: 51$"),
     "sparse_table_ids": (ACCEPTED, r"^found invalid func string ID 1073741824 for stack 1099511627776$",
                          r"^found invalid file string ID 1073741824 for stack 1099511627776$"),
     "go121_trace": (ACCEPTED, r"^unexpected event type 36$"),
