@@ -1188,8 +1188,8 @@ def cut_table_event_field(ch: Chooser, tr: Trace) -> bool:
         return False
     if ch.chance(0.1):
         # An event batch whose one event's timestamp delta is cut short (batchcursor.go).
-        body = bytes([int(E.ProcStop), 0x80])
-        tr.items.insert(tr.items.index(bs[0]), Batch(bs[0].gen, _FRESH, bs[0].time, [], body=body))
+        cut = bytes([int(E.ProcStop), 0x80])
+        tr.items.insert(tr.items.index(bs[0]), Batch(bs[0].gen, _FRESH, bs[0].time, [], body=cut))
         return True
     cuts = [c for c in _TABLE_CUTS if c[2] != E.ClockSnapshot or tr.version >= Version.Go125]
     role, header, typ, args, k = cuts[ch.int(0, len(cuts) - 1)]
@@ -1207,13 +1207,15 @@ def cut_table_event_field(ch: Chooser, tr: Trace) -> bool:
 
 def cut_batch_header(ch: Chooser, tr: Trace) -> bool:
     """End the trace inside a batch header: after its type byte, gen, M or timestamp, or with an
-    overlong varint there (batch.go's header read errors)."""
+    overlong varint there (batch.go's header read errors); or right before a batch."""
     bs = tr.batches()
     if not bs:
         return False
     b = bs[ch.int(0, len(bs) - 1)]
     del tr.items[tr.items.index(b):]
-    k = ch.pick((0, 3, 0, 3, 1, 2, -1))  # gen and size are the reads nothing else cuts
+    k = ch.pick((0, 3, 0, 3, 1, 2, -1, -2))  # gen and size are the reads nothing else cuts
+    if k == -2:
+        return True  # no header at all: from Go 1.26 on, a generation without its end
     if k < 0:
         tr.tail = bytes([int(E.ExperimentalBatch)])  # cut before the experiment byte
         return True
@@ -1359,6 +1361,7 @@ READING_PATH_TARGETS: Final[dict[str, tuple[str, ...]]] = {
     "cut_batch_header": (
         rf"^error reading batch gen: (?:{_EOF}|binary: varint overflows a 64-bit integer)$",
         rf"^error reading batch size: (?:{_EOF}|binary: varint overflows a 64-bit integer)$",
+        r"^incomplete generation found; trace likely truncated$",
     ),
     "generation_marker_misuse": (
         r"^invalid generation number 0$",
