@@ -1029,6 +1029,12 @@ abandoned_proc_status = _proc_operator("abandoned_proc_status")
 abandoned_proc_status.__doc__ = """A ``SyscallAbandoned`` status for a P in a syscall: promoted
 and bound to the M that holds it (legal), or with no M holding it (an error)."""
 
+#: A running goroutine on M0 (first generation).
+_USER_M0_FIRST: Final[Script] = [
+    ("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+    ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _RUNNING}),
+]
+
 #: (script, Go's error) for event_in_wrong_context: each event meets a context (M, P, G and
 #: their states) that one specific check rejects.
 _CONTEXT_VARIANTS: Final[tuple[tuple[Script, str], ...]] = (
@@ -1071,6 +1077,12 @@ _CONTEXT_VARIANTS: Final[tuple[tuple[Script, str], ...]] = (
       ("NT", E.GCSweepActive, {"p": "P0"}), ("NT", E.GCSweepActive, {"p": "P0"})],
      r"^found named active range already in first gen: "),
     ([("NT", E.GCMarkAssistActive, {"g": "G2"})], r"^uninitialized goroutine \d+ found during GCMarkAssistActive$"),
+    ([("M0", E.GoLabel, {})], r"^expected a proc but didn't have one$"),
+    ([("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+      ("M0", E.GCSweepBegin, {}), ("M0", E.GCSweepBegin, {})],
+     r"^discovered event already in-flight for when starting event GCSweepBegin$"),
+    ([*_USER_M0_FIRST, ("M0", E.GoSyscallBegin, {"p_seq": 5})],
+     r"^failed to advance GoSyscallBegin: can't make sequence: "),
 )
 
 
@@ -1094,11 +1106,7 @@ def event_in_wrong_context(ch: Chooser, tr: Trace) -> bool:
     return _inject_prefix(tr, _CONTEXT_VARIANTS[k][0])
 
 
-#: A running goroutine on M0 (first generation).
-_USER_M0: Final[Script] = [
-    ("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
-    ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _RUNNING}),
-]
+_USER_M0: Final = _USER_M0_FIRST
 #: The same after the first generation, where a new G needs a GoCreate rather than a status.
 _USER_M0_LATER: Final[Script] = [
     ("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
@@ -1165,6 +1173,24 @@ def late_goroutine_status(ch: Chooser, tr: Trace) -> bool:
                                                            "gstatus": int(GoStatus.Runnable)})])
     return _append_generation(tr, [("M0", E.GoCreateSyscall, {"new_g": "G0"}),
                                    ("M1", E.GoStatus, {"g": "G0", "m": "M1", "gstatus": _SYSCALL_G})])
+
+
+def batch_time_backwards(ch: Chooser, tr: Trace) -> bool:
+    """Legal: an M whose second batch starts earlier than its first one ends, while another M's
+    event waits on the first.  When the first batch's event lets the waiting one advance, the
+    M's next event is earlier than the rest of the frontier and Go's heap sifts it up
+    (``heapUpdate`` in batchcursor.go), which ordered timestamps never need."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    gen = bs[0].gen
+    idle = int(ProcStatus.Idle)
+    waiting = Batch(gen, _SYMBOLS["M0"], 9, [Ev(int(E.ProcStart), [1, _SYMBOLS["P0"], 1])])
+    late = Batch(gen, _SYMBOLS["M1"], 19, [Ev(int(E.ProcStatus), [1, _SYMBOLS["P0"], idle])])
+    early = Batch(gen, _SYMBOLS["M1"], ch.int(1, 5), [Ev(int(E.ProcStatus), [1, _SYMBOLS["P1"], idle])])
+    idx = tr.items.index(bs[0])
+    tr.items[idx:idx] = [waiting, late, early]
+    return True
 
 
 #: The table events cut_table_event_field cuts short, as (batch role, batch header event,
@@ -1307,6 +1333,7 @@ READING_PATH_MUTATIONS: Final[dict[str, Mutation]] = {
     "event_in_wrong_context": event_in_wrong_context,
     "sparse_table_ids": sparse_table_ids,
     "go121_trace": go121_trace,
+    "batch_time_backwards": batch_time_backwards,
 }
 
 #: Their weights: about one per target statement group, so that 1,000 mutated examples try
@@ -1315,7 +1342,7 @@ READING_PATH_WEIGHTS: Final[dict[str, int]] = {
     "goroutine_on_two_threads": 6, "misdirected_proc_steal": 2, "proc_on_two_threads": 2,
     "abandoned_proc_status": 2, "user_annotation_misuse": 2, "gc_cycle_misuse": 4,
     "late_goroutine_status": 2, "cut_table_event_field": 4, "cut_batch_header": 2,
-    "generation_marker_misuse": 2, "event_in_wrong_context": 6,
+    "generation_marker_misuse": 2, "event_in_wrong_context": 8,
 }
 
 ACCEPTED: Final = "<accepted>"
@@ -1373,6 +1400,7 @@ READING_PATH_TARGETS: Final[dict[str, tuple[str, ...]]] = {
     "sparse_table_ids": (ACCEPTED, r"^found invalid func string ID 1073741824 for stack 1099511627776$",
                          r"^found invalid file string ID 1073741824 for stack 1099511627776$"),
     "go121_trace": (ACCEPTED, r"^unexpected event type 36$"),
+    "batch_time_backwards": (ACCEPTED,),
 }
 
 # --- end of reading-path operators ---------------------------------------------------------
