@@ -1339,10 +1339,10 @@ READING_PATH_MUTATIONS: Final[dict[str, Mutation]] = {
 #: Their weights: about one per target statement group, so that 1,000 mutated examples try
 #: every variant several times (see docs/benchmarks.md, "Reading-path coverage").
 READING_PATH_WEIGHTS: Final[dict[str, int]] = {
-    "goroutine_on_two_threads": 6, "misdirected_proc_steal": 2, "proc_on_two_threads": 2,
-    "abandoned_proc_status": 2, "user_annotation_misuse": 2, "gc_cycle_misuse": 4,
-    "late_goroutine_status": 2, "cut_table_event_field": 4, "cut_batch_header": 2,
-    "generation_marker_misuse": 2, "event_in_wrong_context": 8,
+    "goroutine_on_two_threads": 5, "misdirected_proc_steal": 2, "proc_on_two_threads": 2,
+    "abandoned_proc_status": 2, "user_annotation_misuse": 2, "gc_cycle_misuse": 3,
+    "late_goroutine_status": 2, "cut_table_event_field": 3, "cut_batch_header": 2,
+    "generation_marker_misuse": 2, "event_in_wrong_context": 6,
 }
 
 ACCEPTED: Final = "<accepted>"
