@@ -1195,11 +1195,12 @@ def batch_time_backwards(ch: Chooser, tr: Trace) -> bool:
 
 #: The table events cut_table_event_field cuts short, as (batch role, batch header event,
 #: event type, a complete event's arguments, fields before the cut): every field of a
-#: stack's first frame, a CPU sample, a string header, Frequency and ClockSnapshot.
+#: stack's first frame, a CPU sample, a string header (and its data), Frequency and
+#: ClockSnapshot.
 _TABLE_CUTS: Final[tuple[tuple[str, EventType, EventType, tuple[int, ...], int], ...]] = (
     *(("stacks", E.Stacks, E.Stack, (1 << 20, 1, 0xFEED80, 0, 0, 7), k) for k in range(6)),
     *(("cpu", E.CPUSamples, E.CPUSample, (5000, 0, 0, 1, 0), k) for k in range(5)),
-    *(("strings", E.Strings, E.String, (1 << 20, 3), k) for k in range(2)),
+    *(("strings", E.Strings, E.String, (1 << 20, 3), k) for k in range(3)),  # 2: no data
     ("sync", E.Sync, E.Frequency, (FREQUENCY_V1,), 0),
     *(("sync", E.Sync, E.ClockSnapshot, (1, 2, 3, 4), k) for k in range(4)),
 )
@@ -1339,10 +1340,10 @@ READING_PATH_MUTATIONS: Final[dict[str, Mutation]] = {
 #: Their weights: about one per target statement group, so that 1,000 mutated examples try
 #: every variant several times (see docs/benchmarks.md, "Reading-path coverage").
 READING_PATH_WEIGHTS: Final[dict[str, int]] = {
-    "goroutine_on_two_threads": 5, "misdirected_proc_steal": 2, "proc_on_two_threads": 2,
+    "goroutine_on_two_threads": 7, "misdirected_proc_steal": 2, "proc_on_two_threads": 2,
     "abandoned_proc_status": 2, "user_annotation_misuse": 2, "gc_cycle_misuse": 3,
-    "late_goroutine_status": 2, "cut_table_event_field": 3, "cut_batch_header": 2,
-    "generation_marker_misuse": 2, "event_in_wrong_context": 6,
+    "late_goroutine_status": 2, "cut_table_event_field": 4, "cut_batch_header": 2,
+    "generation_marker_misuse": 2, "event_in_wrong_context": 8,
 }
 
 ACCEPTED: Final = "<accepted>"
@@ -1382,6 +1383,7 @@ READING_PATH_TARGETS: Final[dict[str, tuple[str, ...]]] = {
         ACCEPTED,
         r"^unexpected EOF$",
         r"^found invalid uvarint for timestamp$",
+        r"^failed to read full string: read 0 but wanted 3$",
         rf"^reading frame 1's fileID for stack \d+: {_EOF}$",
         rf"^reading frame 1's line for stack \d+: {_EOF}$",
     ),
@@ -1504,8 +1506,9 @@ def mutate(ch: Chooser, tr: Trace, names: tuple[str, ...] | None = None, max_mut
     out = tr.copy()
     n = ch.int(1, max_mutations)
     chosen = [weighted[ch.int(0, len(weighted) - 1)] for _ in range(n)]
-    # Structural edits first: byte-level ones freeze the binary.
-    chosen.sort(key=lambda name: name in BYTE_MUTATIONS)
+    # Structural edits first: byte-level ones freeze the binary.  The reading-path operators
+    # come last among the structural ones, so that the others do not edit their scenarios.
+    chosen.sort(key=lambda name: (name in BYTE_MUTATIONS, name in READING_PATH_MUTATIONS))
     applied: list[str] = []
     for name in chosen:
         if MUTATIONS[name](ch, out):
