@@ -10,6 +10,8 @@ without Go installed; only :mod:`oracle.diff` and the ``gotrace-oracle diff`` co
 
 from __future__ import annotations
 
+import types as _types
+
 from oracle.parser.errors import GoPanic, TraceError
 from oracle.parser.event import (
     BACKGROUND_TASK,
@@ -69,5 +71,11 @@ __all__ = [
     "Version",
 ]
 
-_public = {name for name in globals() if not name.startswith("_")} - {"annotations"}
-assert set(__all__) <= _public, sorted(set(__all__) - _public)
+# The public names are exactly the re-exports: importing the package also binds its
+# subpackages (``oracle.parser``, ...) as attributes, and those are not API.
+_public = {
+    name for name, value in globals().items()
+    if not name.startswith("_") and not isinstance(value, _types.ModuleType)
+} - {"annotations"}
+assert set(__all__) == _public, sorted(set(__all__) ^ _public)
+del _public

@@ -20,7 +20,14 @@ from strategies._internal.choices import Chooser, DrawChooser, RandomChooser
 from strategies._internal.core import draw_valid, mutated_traces, trace_params, traces
 from strategies._internal.featureflags import FeatureFlags
 from strategies._internal.model import FEATURES, FREQUENCY, ModelParams
-from strategies._internal.mutations import BYTE_MUTATIONS, EXPECTED_FAILURES, MUTATIONS, mutate
+from strategies._internal.mutations import (
+    BYTE_MUTATIONS,
+    EXPECTED_FAILURES,
+    MUTATIONS,
+    RAW_MUTATIONS,
+    mutate,
+    mutate_raw,
+)
 
 __all__ = [
     "BYTE_MUTATIONS",
@@ -29,6 +36,7 @@ __all__ = [
     "FEATURES",
     "FREQUENCY",
     "MUTATIONS",
+    "RAW_MUTATIONS",
     "Batch",
     "Chooser",
     "DrawChooser",
@@ -42,6 +50,7 @@ __all__ = [
     "Trace",
     "draw_valid",
     "mutate",
+    "mutate_raw",
     "mutated_traces",
     "trace_params",
     "traces",

@@ -46,7 +46,8 @@ they occur (atomically, by the store), so an interrupted campaign loses none.
 
 Feedback.  libFuzzer keeps an input only when it shows a coverage feature it has not seen.
 Without instrumentation atheris reports none, and libFuzzer would drop every seed and mutate
-one empty input forever (measured: 99.6% of inputs rejected at the header).  So by default
+one empty input forever (nearly every input rejected at the header; ``docs/benchmarks.md``,
+"atheris throughput", has the figure).  So by default
 each worker reserves a block of libFuzzer counters (:class:`Feedback`) and hits them with
 cheap *semantic features* of each case (:func:`features`: both outcomes with the divergence
 signature, the trace version, and, read off the canonical JSON lines the check already
@@ -56,14 +57,14 @@ got through, pairs of consecutive event kinds and the state transitions).
 Throughput.  Every exec is a full differential check, so its cost is the Python parse plus
 a round trip to the Go helper; the engine keeps its own share small.  libFuzzer's
 ``-max_len`` is :data:`MAX_LEN` (a parse costs about linearly in what it gets through, and
-the real seeds of 3 to 11 KB would otherwise dominate), the generated seeds are small
+the real seeds, several KB each, would otherwise dominate), the generated seeds are small
 (:data:`GENERATED_MAX_EVENTS`), the structure-aware path runs for a quarter of the mutations
 and remembers its decodes, the features cost a few regex scans instead of a decode, and the
 objects built at start-up are frozen out of the cyclic collector's sight.
 
 Instrumentation.  ``--instrument`` (``AtherisConfig.instrument``) instead loads the parser under
 ``atheris.instrument_imports``, so libFuzzer is guided by the parser's branch coverage; that
-makes a Python parse about 3x slower, so it is off by default (``docs/benchmarks.md``,
+makes a Python parse several times slower, so it is off by default (``docs/benchmarks.md``,
 "atheris throughput", has the numbers).
 """
 
@@ -92,7 +93,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Literal, Protocol
 
-from oracle.campaign.atheris_mutators import HEADER_LEN, StructureAwareMutator, generated_seeds
+from oracle.campaign.atheris_mutators import StructureAwareMutator, generated_seeds
 from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import CampaignReport, WorkerRate, build_report
@@ -100,6 +101,7 @@ from oracle.campaign.sources import default_corpus_root
 from oracle.diff.compare import Comparison
 from oracle.parser.errors import TraceError
 from oracle.parser.raw import RawReader
+from oracle.parser.rawtrace import HEADER_LEN
 from oracle.parser.tracev2 import EventType
 from oracle.parser.version import V2_VERSIONS, write_header
 

@@ -33,8 +33,8 @@ canonical JSON lines (:func:`oracle.parser.canonical.dump_trace`) and Go's helpe
 writers produce byte-identical lines (``docs/canonical-json.md``), so equal bytes with no
 ``panics`` key and a normal terminal record are agreement, without decoding either side.  Any
 other pair goes through the full path (:class:`~oracle.diff.impls.PythonImpl`, the decoded Go
-outcome, :func:`~oracle.diff.compare`), which decides every verdict.  About 97% of generated
-cases take the fast path.
+outcome, :func:`~oracle.diff.compare`), which decides every verdict.  Most generated
+cases take the fast path (``docs/benchmarks.md``, "Differential throughput", has the share).
 
 Timeouts.  Python gets ``python_timeout`` seconds per parse, enforced with ``SIGALRM``
 (``signal.setitimer``) in the worker's main thread: the handler raises a private

@@ -2,7 +2,8 @@
 
 ``gotrace-oracle generate --count N --out DIR [--mutated] [--seed S] [--version V]`` draws N
 traces from the strategies' model (:mod:`strategies`) with a seeded ``random.Random`` instead
-of Hypothesis (no shrinking is needed here, and it is much faster), and writes, per example:
+of Hypothesis (no shrinking is needed here, and it is much faster: ``docs/benchmarks.md``,
+"Trace generation"), and writes, per example:
 
 * ``<name>.trace``: the binary trace;
 * ``<name>.txt``: Go's raw text form, when the version's event table can express it (it is

@@ -11,13 +11,11 @@ It works in two phases, structure first, because structure-aware steps remove wh
 byte-level deletion would have to find by chance, and keep the trace readable in Go's text
 format:
 
-1. **Structural reduction** on the batch and event structure.  The trace is decoded into a
-   :class:`TraceModel`: the header bytes; the batches, cut out of the stream exactly as Go's
-   ``readBatch`` cuts them (``EventBatch``: gen, M, time, size, body; ``ExperimentalBatch``:
-   the same after a raw experiment *byte*; the lone ``EndOfGeneration`` byte), each event
-   batch's body decoded into raw events (:mod:`oracle.parser.raw`) plus whatever undecodable bytes
-   end it; and the tail that no longer frames as a batch.  Passes, repeated until none makes
-   progress:
+1. **Structural reduction** on the batch and event structure.  The trace is decoded into the
+   raw-trace model (:mod:`oracle.parser.rawtrace`): the header bytes; the batches, cut out of
+   the stream exactly as Go's ``readBatch`` cuts them, each event batch's body decoded into
+   raw events plus whatever undecodable bytes end it; and the tail that no longer frames as a
+   batch.  Passes, repeated until none makes progress:
 
    a. drop generations (runs of batches with the same ``gen``);
    b. drop batches;
@@ -47,41 +45,35 @@ Predicate results are memoized by candidate bytes, calls are counted
 (:class:`MinimizeStats`), and a ``deadline`` (``time.monotonic()`` value) stops the search
 early, returning the best input found so far.
 
-The ``minimize`` subcommand (:func:`register`) wraps this for the command line.
+The ``minimize`` subcommand (:mod:`oracle.cli.minimize`) wraps this for the command line.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from oracle.parser.errors import TraceError
-from oracle.parser.raw import RawEvent, RawReader, RawWriter, binary_to_text, text_to_binary
+from oracle.parser.raw import RawEvent, binary_to_text, text_to_binary
+from oracle.parser.rawtrace import RawTrace, decode, encode
 from oracle.parser.tracev2 import EventType
-from oracle.parser.uvarint import VarintError, put_uvarint, read_uvarint
-from oracle.parser.version import Version, read_header_bytes, write_header
 
 if TYPE_CHECKING:
     from oracle.diff.impls import GoImpl, PythonImpl
 
 __all__ = [
     "MinimizeStats",
-    "TraceModel",
     "ddmin",
+    "generations",
     "minimize",
-    "register",
     "signature_predicate",
 ]
 
 T = TypeVar("T")
 
-_EV_EVENT_BATCH: Final = int(EventType.EventBatch)
-_EV_EXPERIMENTAL_BATCH: Final = int(EventType.ExperimentalBatch)
-_EV_END_OF_GENERATION: Final = int(EventType.EndOfGeneration)
 _EV_STACK: Final = int(EventType.Stack)
-_BATCH_HEADERS: Final = frozenset({_EV_EVENT_BATCH, _EV_EXPERIMENTAL_BATCH})
 
 
 class _OutOfTime(Exception):
@@ -170,153 +162,23 @@ def ddmin(items: Sequence[T], test: Callable[[list[T]], bool]) -> list[T]:
     return current
 
 
-# --- The structural model --------------------------------------------------------------------
+# --- The structural view ----------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Batch:
-    """One batch, framed as ``readBatch`` (batch.go) frames it.
-
-    ``kind`` is the batch type byte.  ``head`` holds the header fields before the size:
-    ``(gen, m, time)`` for an ``EventBatch``, ``(exp, gen, m, time)`` for an
-    ``ExperimentalBatch`` (``exp`` is a raw byte on the wire), ``()`` for ``EndOfGeneration``.
-    ``events`` are the raw events decoded from an ``EventBatch``'s body and ``rest`` the body
-    bytes after them that do not decode (all of an ``ExperimentalBatch``'s body, whose content
-    is opaque).  The size field is not stored: it is always the length of the encoded body.
-    """
-
-    kind: int
-    head: tuple[int, ...]
-    events: list[RawEvent]
-    rest: bytes = b""
-
-    def generation(self) -> int | None:
-        """The header's ``gen`` field; None for ``EndOfGeneration``."""
-        if self.kind == _EV_EVENT_BATCH:
-            return self.head[0]
-        if self.kind == _EV_EXPERIMENTAL_BATCH:
-            return self.head[1]
-        return None
-
-    def encode(self, version: Version) -> bytes:
-        """The batch's bytes: header with minimal uvarints and the exact body size, then body."""
-        if self.kind == _EV_END_OF_GENERATION:
-            return bytes((self.kind,))
-        w = RawWriter(version)
-        for e in self.events:
-            w.write_event(e)
-        body = w.getvalue()[len(write_header(version)) :] + self.rest
-        out = bytearray((self.kind,))
-        fields = self.head
-        if self.kind == _EV_EXPERIMENTAL_BATCH:
-            out.append(fields[0] & 0xFF)
-            fields = fields[1:]
-        for f in fields:
-            out += put_uvarint(f)
-        out += put_uvarint(len(body))
-        return bytes(out) + body
-
-
-def _decode_body(version: Version, body: bytes) -> tuple[list[RawEvent], bytes]:
-    """Raw events of an ``EventBatch`` body, and the bytes after the last whole event."""
-    header = write_header(version)
-    reader = RawReader(header + body)
-    events: list[RawEvent] = []
-    while True:
-        start = reader.pos
-        try:
-            events.append(reader.read_event())
-        except (EOFError, TraceError):
-            return events, body[start - len(header) :]
-        if reader.pos > len(header) + len(body):  # cannot happen: the reader stops at the end
-            return events[:-1], body[start - len(header) :]
-
-
-@dataclass(slots=True)
-class TraceModel:
-    """A trace as header bytes, batches, and an unframeable tail.
-
-    Batches are cut out exactly as Go's ``readBatch`` does (so the model agrees with the
-    parser on where batches start and end, whatever the raw reader would make of the bytes),
-    and each event batch's body is decoded into raw events.  The first byte sequence that does
-    not frame as a batch, and everything after it, is the ``tail``.
-    """
-
-    version: Version
-    header: bytes
-    batches: list[_Batch] = field(default_factory=list)
-    tail: bytes = b""
-
-    @classmethod
-    def decode(cls, data: bytes) -> TraceModel | None:
-        """Decode ``data``; None when its header cannot be read."""
-        try:
-            version, pos = read_header_bytes(data)
-        except TraceError:
-            return None
-        if not version.is_v2:
-            return None
-        model = cls(version, data[:pos])
-        n = len(data)
-        while pos < n:
-            start = pos
-            kind = data[pos]
-            pos += 1
-            try:
-                if kind == _EV_END_OF_GENERATION and version >= Version.Go126:
-                    model.batches.append(_Batch(kind, (), []))
-                    continue
-                if kind not in _BATCH_HEADERS:
-                    raise ValueError("not a batch")
-                head: list[int] = []
-                if kind == _EV_EXPERIMENTAL_BATCH:
-                    if pos >= n:
-                        raise ValueError("no experiment byte")
-                    head.append(data[pos])
-                    pos += 1
-                for _ in range(4):
-                    value, pos = read_uvarint(data, pos)
-                    head.append(value)
-                size = head.pop()
-                if size > n - pos:
-                    raise ValueError("short body")
-            except (ValueError, VarintError):
-                model.tail = data[start:]
-                break
-            body = data[pos : pos + size]
-            pos += size
-            if kind == _EV_EVENT_BATCH:
-                events, rest = _decode_body(version, body)
-                model.batches.append(_Batch(kind, tuple(head), events, rest))
-            else:
-                model.batches.append(_Batch(kind, tuple(head), [], body))
-        return model
-
-    def copy(self) -> TraceModel:
-        """A copy whose batches can be edited independently."""
-        return TraceModel(
-            self.version, self.header,
-            [_Batch(b.kind, b.head, list(b.events), b.rest) for b in self.batches], self.tail,
-        )
-
-    def encode(self) -> bytes:
-        """The binary trace: original header bytes, batches, tail."""
-        return self.header + b"".join(b.encode(self.version) for b in self.batches) + self.tail
-
-    def generations(self) -> list[list[int]]:
-        """Batch indices grouped into runs of the same generation (``EndOfGeneration`` joins
-        the run before it)."""
-        groups: list[list[int]] = []
-        last: int | None = None
-        for i, b in enumerate(self.batches):
-            g = b.generation()
-            if groups and (g is None or g == last):
-                groups[-1].append(i)
-            else:
-                groups.append([i])
-            if g is not None:
-                last = g
-        return groups
+def generations(model: RawTrace) -> list[list[int]]:
+    """Batch indices grouped into runs of the same generation (``EndOfGeneration`` joins the
+    run before it): the units of pass (a)."""
+    groups: list[list[int]] = []
+    last: int | None = None
+    for i, b in enumerate(model.batches):
+        g = b.generation()
+        if groups and (g is None or g == last):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        if g is not None:
+            last = g
+    return groups
 
 
 def _round_trips(data: bytes) -> bool:
@@ -345,56 +207,56 @@ class _ReadableFirst:
 
 
 class _Structural:
-    """The structural passes over a :class:`TraceModel` (see the module docstring)."""
+    """The structural passes over a :class:`RawTrace` (see the module docstring)."""
 
-    def __init__(self, model: TraceModel, test: Callable[[bytes], bool]) -> None:
+    def __init__(self, model: RawTrace, test: Callable[[bytes], bool]) -> None:
         self.model = model
         self.test = test
 
-    def _try(self, candidate: TraceModel) -> bool:
-        if self.test(candidate.encode()):
+    def _try(self, candidate: RawTrace) -> bool:
+        if self.test(encode(candidate)):
             self.model = candidate
             return True
         return False
 
-    def run(self) -> TraceModel:
+    def run(self) -> RawTrace:
         """Apply the passes until none of them makes progress."""
         while True:
-            before = self.model.encode()
+            before = encode(self.model)
             self.drop_generations()
             self.drop_batches()
             self.drop_events()
             self.drop_frames()
             self.drop_tail()
             self.simplify_args()
-            if self.model.encode() == before:
+            if encode(self.model) == before:
                 return self.model
 
     def drop_generations(self) -> None:
         """Pass (a)."""
-        groups = self.model.generations()
+        groups = generations(self.model)
         if len(groups) < 2:
             return
         base = self.model
 
-        def build(kept: list[list[int]]) -> TraceModel:
+        def build(kept: list[list[int]]) -> RawTrace:
             m = base.copy()
             m.batches = [m.batches[i] for g in kept for i in g]
             return m
 
-        kept = ddmin(groups, lambda ks: self.test(build(ks).encode()))
+        kept = ddmin(groups, lambda ks: self.test(encode(build(ks))))
         self.model = build(kept)
 
     def drop_batches(self) -> None:
         """Pass (b)."""
         base = self.model
 
-        def build(kept: list[int]) -> TraceModel:
+        def build(kept: list[int]) -> RawTrace:
             m = base.copy()
             m.batches = [m.batches[i] for i in kept]
             return m
 
-        kept = ddmin(range(len(base.batches)), lambda ks: self.test(build(ks).encode()))
+        kept = ddmin(range(len(base.batches)), lambda ks: self.test(encode(build(ks))))
         self.model = build(kept)
 
     def drop_events(self) -> None:
@@ -402,14 +264,14 @@ class _Structural:
         base = self.model
         positions = [(bi, ei) for bi, b in enumerate(base.batches) for ei in range(len(b.events))]
 
-        def build(kept: list[tuple[int, int]]) -> TraceModel:
+        def build(kept: list[tuple[int, int]]) -> RawTrace:
             keep = set(kept)
             m = base.copy()
             for bi, b in enumerate(m.batches):
                 b.events = [e for ei, e in enumerate(b.events) if (bi, ei) in keep]
             return m
 
-        kept = ddmin(positions, lambda ks: self.test(build(ks).encode()))
+        kept = ddmin(positions, lambda ks: self.test(encode(build(ks))))
         self.model = build(kept)
 
     def drop_frames(self) -> None:
@@ -423,13 +285,13 @@ class _Structural:
                 base = self.model
 
                 def build(kept: list[tuple[int, ...]], bi: int = bi, ei: int = ei,
-                          ev: RawEvent = ev, base: TraceModel = base) -> TraceModel:
+                          ev: RawEvent = ev, base: RawTrace = base) -> RawTrace:
                     m = base.copy()
                     flat = tuple(a for f in kept for a in f)
                     m.batches[bi].events[ei] = ev._replace(args=(ev.args[0], len(kept), *flat))
                     return m
 
-                kept = ddmin(frames, lambda ks: self.test(build(ks).encode()))
+                kept = ddmin(frames, lambda ks: self.test(encode(build(ks))))
                 self.model = build(kept)
 
     def drop_tail(self) -> None:
@@ -440,7 +302,7 @@ class _Structural:
             self._try(m)
         for bi in range(len(self.model.batches)):
             b = self.model.batches[bi]
-            if b.kind == _EV_EVENT_BATCH and b.rest:
+            if b.is_event_batch and b.rest:
                 m = self.model.copy()
                 m.batches[bi].rest = b""
                 self._try(m)
@@ -453,31 +315,37 @@ class _Structural:
                 self._simplify_event(bi, ei)
 
     def _simplify_batch(self, bi: int) -> None:
-        def get_head(m: TraceModel) -> tuple[int, ...]:
-            return m.batches[bi].head
+        def get_head(m: RawTrace) -> tuple[int, ...]:
+            b = m.batches[bi]
+            return (b.exp, b.gen, b.m, b.time) if b.is_experimental else (b.gen, b.m, b.time)
 
-        def set_head(m: TraceModel, v: tuple[int, ...]) -> None:
-            m.batches[bi].head = v
+        def set_head(m: RawTrace, v: tuple[int, ...]) -> None:
+            b = m.batches[bi]
+            if b.is_experimental:
+                b.exp = v[0]
+            b.gen, b.m, b.time = v[-3:]
 
-        def get_rest(m: TraceModel) -> bytes:
+        def get_rest(m: RawTrace) -> bytes:
             return m.batches[bi].rest
 
-        def set_rest(m: TraceModel, v: bytes) -> None:
+        def set_rest(m: RawTrace, v: bytes) -> None:
             m.batches[bi].rest = v
 
-        for i in range(len(self.model.batches[bi].head)):
+        if self.model.batches[bi].generation() is None:
+            return  # EndOfGeneration: a lone byte, nothing to simplify
+        for i in range(len(get_head(self.model))):
             self._simplify_value(get_head, set_head, i)
-        if self.model.batches[bi].kind == _EV_EXPERIMENTAL_BATCH:
+        if self.model.batches[bi].is_experimental:
             self._simplify_bytes(get_rest, set_rest)
 
     def _simplify_event(self, bi: int, ei: int) -> None:
         ev = self.model.batches[bi].events[ei]
         spec = ev.spec()
 
-        def get_args(m: TraceModel) -> tuple[int, ...]:
+        def get_args(m: RawTrace) -> tuple[int, ...]:
             return m.batches[bi].events[ei].args
 
-        def set_args(m: TraceModel, v: tuple[int, ...]) -> None:
+        def set_args(m: RawTrace, v: tuple[int, ...]) -> None:
             m.batches[bi].events[ei] = m.batches[bi].events[ei]._replace(args=v)
 
         for i in range(len(ev.args)):
@@ -485,18 +353,18 @@ class _Structural:
                 self._simplify_value(get_args, set_args, i)
         if spec.has_data and ev.data:
 
-            def get_data(m: TraceModel) -> bytes:
+            def get_data(m: RawTrace) -> bytes:
                 return m.batches[bi].events[ei].data or b""
 
-            def set_data(m: TraceModel, v: bytes) -> None:
+            def set_data(m: RawTrace, v: bytes) -> None:
                 m.batches[bi].events[ei] = m.batches[bi].events[ei]._replace(data=v or None)
 
             self._simplify_bytes(get_data, set_data)
 
     def _simplify_value(
         self,
-        get: Callable[[TraceModel], tuple[int, ...]],
-        put: Callable[[TraceModel, tuple[int, ...]], None],
+        get: Callable[[RawTrace], tuple[int, ...]],
+        put: Callable[[RawTrace, tuple[int, ...]], None],
         i: int,
     ) -> None:
         """Field ``i`` of a tuple in the model: try 0, then 1, then halve while it holds."""
@@ -515,7 +383,7 @@ class _Structural:
             pass
 
     def _simplify_bytes(
-        self, get: Callable[[TraceModel], bytes], put: Callable[[TraceModel, bytes], None]
+        self, get: Callable[[RawTrace], bytes], put: Callable[[RawTrace, bytes], None]
     ) -> None:
         """Opaque bytes: try empty, one byte, then halving the length while it holds."""
         for n in (0, 1):
@@ -569,14 +437,14 @@ def minimize(
     test = _ReadableFirst(oracle)
     best = data
     try:
-        model = TraceModel.decode(data)
-        if model is not None and test(model.encode()):
+        model = decode(data)
+        if model is not None and test(encode(model)):
             st.structural = True
             structural = _Structural(model, test)
             try:
                 structural.run()
             finally:
-                best = structural.model.encode()
+                best = encode(structural.model)
                 st.structural_size = len(best)
         best = _byte_phase(best, len(model.header) if model is not None else 0, test)
     except _OutOfTime:
@@ -598,8 +466,3 @@ def signature_predicate(signature: str, go: GoImpl, py: PythonImpl) -> Callable[
         return compare(py.run(data), go.run(data)).signature == signature
 
     return keep
-
-
-# --- The ``minimize`` subcommand -------------------------------------------------------------
-
-

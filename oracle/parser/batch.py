@@ -31,14 +31,12 @@ from typing import BinaryIO, Final
 from oracle.parser.base import NO_THREAD, as_int64
 from oracle.parser.errors import TraceError
 from oracle.parser.tracev2 import MAX_BATCH_SIZE, NO_EXPERIMENT, EventType
-from oracle.parser.uvarint import MAX_VARINT_LEN64, VarintError, put_uvarint, read_uvarint
+from oracle.parser.uvarint import MAX_VARINT_LEN64, VarintError, read_uvarint
 from oracle.parser.version import Version
 
 __all__ = [
     "Batch",
     "ByteSource",
-    "encode_batch",
-    "encode_end_of_generation",
     "read_batch",
 ]
 
@@ -160,10 +158,6 @@ class ByteSource:
         """The buffer, read position and end of the buffered bytes (for in-place decoding)."""
         return self._buf, self._pos, len(self._buf)
 
-    def at_eof(self) -> bool:
-        """True when every byte of the input is buffered (a stream has reported its end)."""
-        return self._eof
-
     def advance(self, n: int) -> None:
         """Consume ``n`` bytes previously exposed by :meth:`window`."""
         self._pos += n
@@ -251,31 +245,3 @@ def read_batch(r: ByteSource) -> tuple[Batch, int] | None:
         raise TraceError(f"failed to read full batch: read {len(data)} but wanted {size}")
 
     return Batch(m=as_int64(m), time=ts, data=data, exp=exp), gen
-
-
-def encode_batch(
-    gen: int, m: int, time: int, data: bytes, exp: int | None = None, *, size: int | None = None
-) -> bytes:
-    """The wire form of a batch; the inverse of :func:`read_batch` (minimal varints).
-
-    ``m`` may be given as int64 (``NO_THREAD``) or uint64.  ``exp`` not ``None`` writes an
-    ``ExperimentalBatch`` with that experiment byte (0 is legal on the wire and reads back as a
-    plain batch).  ``size`` overrides the size field (to build broken traces).
-    """
-    out = bytearray()
-    if exp is not None:
-        out.append(_EV_EXPERIMENTAL_BATCH)
-        out.append(exp)
-    else:
-        out.append(_EV_EVENT_BATCH)
-    out += put_uvarint(gen)
-    out += put_uvarint(m & ((1 << 64) - 1))
-    out += put_uvarint(time)
-    out += put_uvarint(len(data) if size is None else size)
-    out += data
-    return bytes(out)
-
-
-def encode_end_of_generation() -> bytes:
-    """The lone ``EndOfGeneration`` byte that closes a generation in Go 1.26+ traces."""
-    return bytes((_EV_END_OF_GENERATION,))

@@ -7,8 +7,9 @@ with ``%q`` (that is ``strconv.Quote``) and the raw text format stores batch dat
 ``strconv.Quote`` and reads it back with ``strconv.Unquote``, so matching Go byte for byte needs
 three things Python does not give us directly:
 
-* Go's UTF-8 decoder, which turns every byte of an invalid sequence into its own ``\\xNN``
-  escape (Python's decoders group invalid bytes differently) -- see :func:`_decode_rune`;
+* Go's UTF-8 decoder (``utf8.DecodeRune``), after which ``strconv.Quote`` turns every byte of
+  an invalid sequence into its own ``\\xNN`` escape (Python's decoders group invalid bytes
+  differently) -- see :func:`decode_rune`;
 * Go's notion of "printable", which comes from the Unicode tables of the Go release
   (Unicode 15+ for the pinned Go) rather than Python's ``unicodedata`` (Unicode 14 in 3.11).
   We copy Go's compact tables (generated into :mod:`oracle.parser._goprint_tables`) and its search;

@@ -106,8 +106,9 @@ class RawEvent(NamedTuple):
     (no trailer, or an empty one read from the binary form).
 
     This is a ``NamedTuple`` rather than a frozen dataclass on purpose: the binary reader builds
-    one per event, and measured construction is about 3.5x cheaper (``tuple.__new__``) than a
-    frozen slotted dataclass, while staying immutable with value equality.
+    one per event, and construction through ``tuple.__new__`` is several times cheaper than a
+    frozen slotted dataclass's (``docs/benchmarks.md``, "Raw reader"), while staying immutable
+    with value equality.
     """
 
     version: Version
@@ -261,8 +262,8 @@ class RawReader:
         pos = self.pos
         count = 0
         # Bulk decoding allocates millions of acyclic tuples; letting the cyclic collector
-        # rescan them over and over took half the run time on a 10 MB trace, so it is paused
-        # for the duration (nothing decoded here can form a cycle).
+        # rescan them over and over dominated the run time on large traces (docs/benchmarks.md,
+        # "Raw reader"), so it is paused for the duration (nothing decoded here can form a cycle).
         pause_gc = limit != 1 and gc.isenabled()
         if pause_gc:
             gc.disable()

@@ -38,7 +38,6 @@ __all__ = [
     "format_archive",
     "parse",
     "parse_expectation",
-    "parse_file",
     "read_test_bytes",
     "read_test_file",
 ]
@@ -114,12 +113,6 @@ def parse(data: bytes | str) -> Archive:
         files.append(File(name, body))
         name = next_name
     return Archive(comment, tuple(files))
-
-
-def parse_file(path: str | os.PathLike[str]) -> Archive:
-    """Mirrors ``txtar.ParseFile``."""
-    with open(path, "rb") as f:
-        return parse(f.read())
 
 
 def format_archive(a: Archive) -> bytes:

@@ -15,21 +15,22 @@ fields after ``id, nframes``; a ``String`` carries its bytes in ``data``).  An e
 batch's body is opaque ``data`` instead.
 
 Nothing here validates the trace: the model (:mod:`strategies._internal.model`) is what makes
-it legal, and the mutators (:mod:`strategies._internal.mutations`) break it on purpose.  The
-serializers compute every batch's ``size`` from its encoded body (unless ``size`` is forced),
-so sizes are always exact:
+it legal, and the mutators (:mod:`strategies._internal.mutations`) break it on purpose.  This
+is the generator's view (batches know their ``role``, events are mutable); both wire forms are
+written by the one raw-trace model, :mod:`oracle.parser.rawtrace`, which :meth:`Trace.to_raw`
+fills in.  It computes every batch's ``size`` from its encoded body (unless ``size`` is
+forced), so sizes are always exact:
 
 * :meth:`Trace.to_binary` encodes with the *full* event table, as the runtime does, so a
   ``go 1.23`` trace may carry AllocFree events.  Varints are minimal unless asked otherwise:
   ``pad_sizes`` writes every batch size in 10 bytes like the runtime
   (``traceBuf.varintReserve``), and ``pad_args`` widens every event argument to that many
   bytes (non-minimal encodings are legal for Go's decoders).
-* :meth:`Trace.to_text` writes Go's raw text format through :class:`oracle.parser.raw.TextWriter`,
-  the form ``testtrace`` files use.  Text always means minimal varints (Go's text-to-binary
-  writer cannot express padding), so its batch sizes are the minimal body sizes.  The text
-  writer only knows the header version's prefix of the event table; a trace that uses an
-  event beyond it (AllocFree events in a ``go 1.23`` trace) has no text form and
-  :meth:`Trace.to_text` returns ``None``.
+* :meth:`Trace.to_text` writes Go's raw text format, the form ``testtrace`` files use.  Text
+  always means minimal varints (Go's text-to-binary writer cannot express padding), so its
+  batch sizes are the minimal body sizes.  The text writer only knows the header version's
+  prefix of the event table; a trace that uses an event beyond it (AllocFree events in a
+  ``go 1.23`` trace) has no text form and :meth:`Trace.to_text` returns ``None``.
 
 Each trace carries an :class:`Expectation`: success for traces built by the model, failure
 with a reason (and, when the mutation pins it down, an error-text pattern) for mutations known
@@ -44,9 +45,19 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final
 
-from oracle.parser.raw import RawEvent, TextWriter
-from oracle.parser.tracev2 import SPECS, EventType
-from oracle.parser.uvarint import put_uvarint, put_uvarint_padded
+from oracle.parser.raw import RawEvent
+from oracle.parser.rawtrace import (
+    EVENT_BATCH,
+    EXPERIMENTAL_BATCH,
+    FULL_VERSION,
+    RawBatch,
+    RawTrace,
+    encode,
+    encode_events,
+    text_events,
+    to_text,
+)
+from oracle.parser.tracev2 import SPECS
 from oracle.parser.version import Version, write_header
 
 __all__ = [
@@ -56,6 +67,7 @@ __all__ = [
     "EndOfGeneration",
     "Ev",
     "Expectation",
+    "Item",
     "Outcome",
     "Trace",
     "encode_batch_body",
@@ -63,19 +75,6 @@ __all__ = [
 
 #: ``trace.NoThread`` (and NoProc, NoGoroutine) on the wire: -1 as a uint64.
 NO_THREAD: Final = (1 << 64) - 1
-
-_EV_BATCH: Final = int(EventType.EventBatch)
-_EV_EXP_BATCH: Final = int(EventType.ExperimentalBatch)
-_EV_STACK: Final = int(EventType.Stack)
-_EV_EOG: Final = int(EventType.EndOfGeneration)
-
-#: Per type byte: (number of spec args, is_stack, has_data), for the full table.
-_LAYOUT: Final[tuple[tuple[int, bool, bool], ...]] = tuple(
-    (len(s.args), s.is_stack, s.has_data) for s in SPECS
-)
-#: Type bytes whose events carry a data trailer.
-_HAS_DATA: Final[frozenset[int]] = frozenset(i for i, s in enumerate(SPECS) if s.has_data)
-
 
 @dataclass(slots=True)
 class Ev:
@@ -92,6 +91,11 @@ class Ev:
     def copy(self) -> Ev:
         """An independent copy (mutators edit events in place)."""
         return Ev(self.typ, list(self.args), self.data)
+
+    @property
+    def ev(self) -> int:
+        """The type byte under the raw model's name (:class:`oracle.parser.rawtrace.WireEvent`)."""
+        return self.typ
 
 
 @dataclass(slots=True)
@@ -135,6 +139,7 @@ class EndOfGeneration:
 #: The single :class:`EndOfGeneration` instance.
 END_OF_GENERATION: Final = EndOfGeneration()
 
+#: One entry of :attr:`Trace.items`: a batch or the end-of-generation marker.
 Item = Batch | EndOfGeneration
 
 
@@ -174,37 +179,9 @@ class Expectation:
         return cls(Outcome.UNKNOWN, reason)
 
 
-def _uv(x: int, width: int) -> bytes:
-    """A uvarint of ``x`` (taken mod 2**64), at least ``width`` bytes wide when ``width``."""
-    x &= 0xFFFFFFFFFFFFFFFF
-    if width:
-        n = len(put_uvarint(x))
-        if width > n:
-            return put_uvarint_padded(x, width)
-    if x < 0x80:
-        return bytes((x,))
-    return put_uvarint(x)
-
-
 def encode_batch_body(events: list[Ev], pad_args: int = 0) -> bytes:
     """The body bytes of an ``EventBatch``: each event's type byte, args and data trailer."""
-    out = bytearray()
-    for e in events:
-        out.append(e.typ & 0xFF)
-        if not pad_args and e.data is None and e.typ not in _HAS_DATA:
-            for a in e.args:
-                if 0 <= a < 0x80:
-                    out.append(a)
-                else:
-                    out += put_uvarint(a & 0xFFFFFFFFFFFFFFFF)
-            continue
-        for a in e.args:
-            out += _uv(a, pad_args)
-        if e.data is not None or e.typ in _HAS_DATA:
-            data = e.data or b""
-            out += _uv(len(data), pad_args)
-            out += data
-    return bytes(out)
+    return encode_events(events, pad_args)
 
 
 @dataclass(slots=True)
@@ -266,98 +243,56 @@ class Trace:
             self.pad_sizes, self.pad_args, self.raw_bytes, self.seed_info,
         )
 
-    # --- binary -----------------------------------------------------------------------------
+    # --- wire forms -------------------------------------------------------------------------
+
+    def to_raw(self, *, encoded_bodies: bool = False) -> RawTrace:
+        """The trace in the raw-trace model (:mod:`oracle.parser.rawtrace`), which writes both
+        wire forms.  A batch's forced ``body`` becomes the model's undecodable ``rest``.
+
+        ``encoded_bodies`` puts every event batch's body into ``rest`` already encoded (with
+        ``pad_args``) instead of converting its events to raw records: the binary form needs
+        no more, and that keeps :meth:`to_binary` as cheap as the generator needs it.
+        """
+        v = self.version
+        new = tuple.__new__  # RawEvent(...) without the keyword-argument machinery
+        batches: list[RawBatch] = []
+        for it in self.items:
+            if not isinstance(it, Batch):
+                batches.append(RawBatch.end_of_generation())
+            elif it.exp is not None:
+                batches.append(RawBatch(EXPERIMENTAL_BATCH, it.gen, it.m, it.time, [], it.data,
+                                        it.exp, it.size))
+            elif it.body is not None or encoded_bodies:
+                body = it.body if it.body is not None else encode_events(it.events, self.pad_args)
+                batches.append(RawBatch(EVENT_BATCH, it.gen, it.m, it.time, [], body,
+                                        size=it.size))
+            else:
+                batches.append(RawBatch(EVENT_BATCH, it.gen, it.m, it.time,
+                                        [new(RawEvent, (v, e.typ, tuple(e.args), e.data))
+                                         for e in it.events], size=it.size))
+        header = self.header if self.header is not None else write_header(v)
+        return RawTrace(v, header, batches, self.tail)
 
     def to_binary(self) -> bytes:
         """The trace as Go reads it (see the module notes for the varint options)."""
         if self.raw_bytes is not None:
             return self.raw_bytes
-        out = bytearray(self.header if self.header is not None else write_header(self.version))
-        pad_args = self.pad_args
-        size_width = 10 if self.pad_sizes else 0
-        for it in self.items:
-            if not isinstance(it, Batch):
-                out.append(_EV_EOG)
-                continue
-            if it.exp is not None:
-                body = it.data
-                out.append(_EV_EXP_BATCH)
-                out.append(it.exp & 0xFF)
-            else:
-                body = it.body if it.body is not None else encode_batch_body(it.events, pad_args)
-                out.append(_EV_BATCH)
-            out += _uv(it.gen, pad_args)
-            out += _uv(it.m, pad_args)
-            out += _uv(it.time, pad_args)
-            size = len(body) if it.size is None else it.size
-            out += _uv(size, size_width)
-            out += body
-        out += self.tail
-        return bytes(out)
+        return encode(self.to_raw(encoded_bodies=True), pad_sizes=self.pad_sizes,
+                      pad_args=self.pad_args)
 
     @property
     def data(self) -> bytes:
         """The binary form (:meth:`to_binary`), for tools that take any value with ``data``."""
         return self.to_binary()
 
-    # --- text -------------------------------------------------------------------------------
-
     def raw_events(self) -> list[RawEvent] | None:
-        """The trace as :class:`oracle.parser.raw.RawEvent` records (the text form), or ``None`` when
-        the version's event-table prefix cannot express it (or it is byte-mutated)."""
-        if self.raw_bytes is not None or self.header is not None or self.tail:
-            return None
-        v = self.version
-        specs = v.specs()
-        nspecs = len(specs)
-        out: list[RawEvent] = []
-        for it in self.items:
-            if not isinstance(it, Batch):
-                if _EV_EOG >= nspecs:
-                    return None
-                out.append(RawEvent(v, _EV_EOG, ()))
-                continue
-            if it.exp is not None:
-                if _EV_EXP_BATCH >= nspecs or not 0 <= it.exp < 0x80:
-                    return None
-                if it.size is not None and it.size != len(it.data):
-                    return None
-                out.append(RawEvent(v, _EV_EXP_BATCH, (it.exp, it.gen, it.m, it.time), it.data or None))
-                continue
-            if it.body is not None:
-                return None
-            body_len = len(encode_batch_body(it.events))
-            size = body_len if it.size is None else it.size
-            out.append(RawEvent(v, _EV_BATCH, (it.gen, it.m, it.time, size)))
-            for e in it.events:
-                if not 0 < e.typ < nspecs or not specs[e.typ].name:
-                    return None
-                spec = specs[e.typ]
-                nargs = len(spec.args)
-                if spec.is_stack:
-                    if len(e.args) < 2 or len(e.args) != 2 + 4 * e.args[1]:
-                        return None
-                elif len(e.args) != nargs:
-                    return None
-                if spec.has_data:
-                    if not e.data:
-                        return None  # an empty trailer does not round-trip through text
-                elif e.data is not None:
-                    return None
-                if any(not 0 <= a < (1 << 64) for a in e.args):
-                    return None
-                out.append(RawEvent(v, e.typ, tuple(e.args), e.data))
-        return out
+        """The trace as :class:`oracle.parser.raw.RawEvent` records (the text form), or ``None``
+        when the version's event-table prefix cannot express it (or it is byte-mutated)."""
+        return None if self.raw_bytes is not None else text_events(self.to_raw())
 
     def to_text(self) -> str | None:
         """Go's raw text format (minimal varints), or ``None`` when not expressible."""
-        evs = self.raw_events()
-        if evs is None:
-            return None
-        w = TextWriter(self.version)
-        for e in evs:
-            w.write_event(e)
-        return w.getvalue()
+        return None if self.raw_bytes is not None else to_text(self.to_raw())
 
     def describe(self) -> str:
         """A one-paragraph summary for test failure messages."""

@@ -12,8 +12,8 @@ implementations exist:
   do not enable the rare branch.  That is what makes examples shrink towards few
   generations, few Ms and few events.
 * :class:`RandomChooser` answers from a ``random.Random``.  It is used by the ``generate``
-  subcommand and the speed benchmark, where no shrinking is needed and a plain PRNG is an
-  order of magnitude cheaper than Hypothesis' choice sequence.
+  subcommand and the speed benchmark, where no shrinking is needed and a plain PRNG is much
+  cheaper than Hypothesis' choice sequence (``docs/benchmarks.md``, "Trace generation").
 
 Both give the same *distribution* of traces for the same questions, so measurements made with
 one hold for the other up to the cost of drawing.

@@ -22,8 +22,9 @@ __all__ = ["FeatureFlags"]
 class FeatureFlags:
     """A lazily drawn set of enabled feature names.
 
-    ``at_least_one`` names, when given, are the candidates of which one is forced on if the
-    draws disabled them all (so a generator is never left without any choice).
+    ``forced_off`` names are disabled whatever the draws say, and asking about them draws
+    nothing (a caller that rules a feature out, e.g. one its trace version cannot express,
+    keeps the choice sequence of the others unchanged).
     """
 
     __slots__ = ("_chooser", "_p_disabled", "_decided", "_forced_off")

@@ -54,7 +54,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
-from oracle.parser.tracev2 import ALLOC_FREE, EventType, GoStatus, ProcStatus
+from oracle.parser.tracev2 import (
+    ALLOC_FREE,
+    MAX_BATCH_SIZE,
+    MAX_EVENT_TRAILER_DATA_SIZE,
+    EventType,
+    GoStatus,
+    ProcStatus,
+)
 from oracle.parser.uvarint import put_uvarint
 from oracle.parser.version import Version
 
@@ -64,6 +71,7 @@ from strategies._internal.builder import (
     Batch,
     Ev,
     Expectation,
+    Item,
     Trace,
 )
 from strategies._internal.choices import Chooser
@@ -121,6 +129,35 @@ _MIN_PAGE_HEAP_ADDR: Final = 0xC000000000
 _PAGE_SIZE: Final = 8192
 _MIN_HEAP_ALIGN: Final = 8
 _FIXED_STACK: Final = 2048
+#: The first byte of an AllocFree experimental batch (runtime/traceallocfree.go).
+_ALLOC_FREE_TYPES_BATCH: Final = 0
+_ALLOC_FREE_INFO_BATCH: Final = 1
+
+# Batch assembly (:meth:`Model._assemble`).
+#: Chance that an event starts a new batch of its M (feature ``split_batches``).
+_SPLIT_BATCH_CHANCE: Final = 0.08
+#: How far before its first event a batch's base time may lie (feature ``batch_time_slack``);
+#: without the feature it is one tick before.
+_MAX_BATCH_TIME_SLACK: Final = 3
+#: Table batches (stacks, strings) are split once their estimated size passes this: a quarter
+#: of ``MaxBatchSize``, so that the estimate below, an upper bound, can never reach the limit.
+_TABLE_BATCH_SPLIT: Final = MAX_BATCH_SIZE // 4
+#: Upper bound on the uvarint bytes of a table argument (IDs, PCs, lines: all below 2**28).
+_ARG_BYTES_BOUND: Final = 4
+#: Estimated bytes of a ``Stack`` event beyond its arguments (type byte, and one spare).
+_STACK_OVERHEAD: Final = 2
+#: Upper bound on the bytes of a ``String`` event beyond its data: type byte, ID, and the
+#: length (at most ``MaxEventTrailerDataSize``, so at most 2 bytes; one spare).
+_STRING_OVERHEAD: Final = 1 + _ARG_BYTES_BOUND + 3
+#: Plausible readings for the ``ClockSnapshot`` of a Go 1.25+ sync batch: a monotonic clock
+#: in nanoseconds that advances with the trace's ticks at the default :data:`FREQUENCY`, and a
+#: wall clock (Unix seconds in 2026, one second per generation, a fixed or drawn nanosecond).
+_CLOCK_MONO_BASE: Final = 887436309391
+_CLOCK_SEC_BASE: Final = 1795631794
+_CLOCK_NSEC: Final = 720477562
+_NS_PER_TICK: Final = 1_000_000_000 // FREQUENCY
+#: The largest time delta of a ``ClockSnapshot`` from its sync batch's base time.
+_MAX_CLOCK_DT: Final = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +304,7 @@ class Model:
         self.last_m_time: dict[int, int] = {}
         self.tie_group: list[tuple[int, frozenset[Res]]] = []
         self.tie_ok = False
-        self.items: list[Batch | object] = []
+        self.items: list[Item] = []
         self.samples: list[tuple[int, int, int, int, int]] = []
 
         # Stacks: a small pool of frame lists, drawn once per trace, shared by all gens.
@@ -419,9 +456,19 @@ class Model:
                 gen += ch.pick((1, 2, 5))
             else:
                 gen += 1
-        tr = Trace(self.version, self.items, Expectation.success())  # type: ignore[arg-type]
+        tr = Trace(self.version, self.items, Expectation.success())
         tr.features = self.flags.enabled
         return tr
+
+    def _cur_g(self, ms: MState) -> GState:
+        """The G running on ``ms``: actions that need one are only chosen when it has one."""
+        assert ms.g is not None, f"M {ms.id} runs no G"
+        return self.gs[ms.g]
+
+    def _cur_p(self, ms: MState) -> PState:
+        """The P ``ms`` holds: actions that need one are only chosen when it holds one."""
+        assert ms.p is not None, f"M {ms.id} holds no P"
+        return self.ps[ms.p]
 
     def _new_p(self) -> PState:
         p = PState(self.next_p)
@@ -768,17 +815,17 @@ class Model:
         g.status = RUNNABLE
 
     def _go_stop(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         self.emit(ms.id, E.GoStop, [self.string(_STOP_REASONS), self.stack()])
         g.status, g.m, ms.g = RUNNABLE, None, None
 
     def _go_block(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         self.emit(ms.id, E.GoBlock, [self.string(_BLOCK_REASONS), self.stack()])
         g.status, g.m, ms.g = WAITING, None, None
 
     def _go_destroy(self, ms: MState) -> None:
-        g = self.gs.pop(ms.g)  # type: ignore[arg-type]
+        g = self.gs.pop(self._cur_g(ms).id)
         self.emit(ms.id, E.GoDestroy, [])
         ms.g = None
         self._drop_g(g)
@@ -787,7 +834,7 @@ class Model:
         g.status = "dead"
 
     def _go_switch(self, ms: MState) -> None:
-        cur = self.gs[ms.g]  # type: ignore[index]
+        cur = self._cur_g(ms)
         ws = [x for x in self.gs.values() if x.status == WAITING]
         nxt = ws[self.ch.int(0, len(ws) - 1)]
         if self._lazy_needed():
@@ -805,8 +852,8 @@ class Model:
     # Syscalls.
 
     def _syscall_begin(self, ms: MState) -> None:
-        p = self.ps[ms.p]  # type: ignore[index]
-        g = self.gs[ms.g]  # type: ignore[index]
+        p = self._cur_p(ms)
+        g = self._cur_g(ms)
         if self._lazy_needed():
             self.need_p(ms.id, p)
         p.seq += 1
@@ -814,20 +861,20 @@ class Model:
         p.status, g.status = SYSCALL, SYSCALL
 
     def _syscall_end(self, ms: MState) -> None:
-        p = self.ps[ms.p]  # type: ignore[index]
-        g = self.gs[ms.g]  # type: ignore[index]
+        p = self._cur_p(ms)
+        g = self._cur_g(ms)
         self.emit(ms.id, E.GoSyscallEnd, [])
         p.status, g.status = RUNNING, RUNNING
 
     def _syscall_end_blocked(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         # Gated on this M's P leaving the syscall state (stolen), hence ("M", self).
         self.emit(ms.id, E.GoSyscallEndBlocked, [], frozenset({("Steal", ms.id)}),
                   frozenset({("Steal", ms.id)}))
         g.status, g.m, ms.g = RUNNABLE, None, None
 
     def _destroy_syscall(self, ms: MState) -> None:
-        g = self.gs.pop(ms.g)  # type: ignore[arg-type]
+        g = self.gs.pop(self._cur_g(ms).id)
         self.emit(ms.id, E.GoDestroySyscall, [])
         ms.g = None
         if ms.p is not None:
@@ -838,7 +885,7 @@ class Model:
     # GC, ranges and metrics.
 
     def _stw(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         if g.stw:
             self.emit(ms.id, E.STWEnd, [])
         else:
@@ -860,7 +907,7 @@ class Model:
             self.gc = "running"
 
     def _assist(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         if g.assist:
             self.emit(ms.id, E.GCMarkAssistEnd, [])
         else:
@@ -868,7 +915,7 @@ class Model:
         g.assist = not g.assist
 
     def _sweep(self, ms: MState) -> None:
-        p = self.ps[ms.p]  # type: ignore[index]
+        p = self._cur_p(ms)
         if p.sweeping:
             self.emit(ms.id, E.GCSweepEnd, [self.ch.int(0, 1 << 20), self.ch.int(0, 1 << 16)])
         else:
@@ -917,7 +964,7 @@ class Model:
         return 0
 
     def _region(self, ms: MState) -> None:
-        g = self.gs[ms.g]  # type: ignore[index]
+        g = self._cur_g(ms)
         ch = self.ch
         if g.regions and ch.chance(0.5):
             tid, name = g.regions.pop()
@@ -1038,8 +1085,8 @@ class Model:
             cur: Batch | None = None
             prev = 0
             for t, e in evs:
-                if cur is None or (split and ch.chance(0.08)):
-                    bt = t - (ch.int(0, 3) if slack else 1)
+                if cur is None or (split and ch.chance(_SPLIT_BATCH_CHANCE)):
+                    bt = t - (ch.int(0, _MAX_BATCH_TIME_SLACK) if slack else 1)
                     if cur is not None and bt < prev:
                         bt = prev
                     cur = Batch(gen, m, max(bt, 0), [], role="events")
@@ -1080,21 +1127,21 @@ class Model:
                 args = [sid, len(key)]
                 for fr in key:
                     args.extend(fr)
-                if size > 16384:
+                if size > _TABLE_BATCH_SPLIT:
                     cur = Batch(gen, NO_THREAD, end, [Ev(int(E.Stacks), [])], role="stacks")
                     structural.append(cur)
                     size = 0
                 cur.events.append(Ev(int(E.Stack), args))
-                size += 4 * len(args) + 2
+                size += _ARG_BYTES_BOUND * len(args) + _STACK_OVERHEAD
         # AllocFree experimental batches.
         exp_batches: list[Batch] = []
         if self.allocfree:
             if first:
-                body = b"\x01" + b"".join(put_uvarint(x) for x in (
+                body = bytes((_ALLOC_FREE_INFO_BATCH,)) + b"".join(put_uvarint(x) for x in (
                     _MIN_PAGE_HEAP_ADDR, _PAGE_SIZE, _MIN_HEAP_ALIGN, _FIXED_STACK))
                 exp_batches.append(Batch(gen, NO_THREAD, start, exp=ALLOC_FREE, data=body, role="exp-info"))
             if self.tables.types:
-                recs = bytearray(b"\x00")
+                recs = bytearray((_ALLOC_FREE_TYPES_BATCH,))
                 by_addr = {t[0]: t for t in self.types_global}
                 for addr, tid in self.tables.types.items():
                     _, size, ptr, name = by_addr[addr]
@@ -1108,24 +1155,24 @@ class Model:
             structural.append(cur)
             size = 0
             for s, sid in self.tables.strings.items():
-                if size > 16384:
+                if size > _TABLE_BATCH_SPLIT:
                     cur = Batch(gen, NO_THREAD, end, [Ev(int(E.Strings), [])], role="strings")
                     structural.append(cur)
                     size = 0
                 cur.events.append(Ev(int(E.String), [sid], s))
-                size += len(s) + 8
+                size += len(s) + _STRING_OVERHEAD
             if self.on("big_tables") and ch.chance(0.1):
-                big = b"x" * 1024  # exactly MaxEventTrailerDataSize is allowed
+                big = b"x" * MAX_EVENT_TRAILER_DATA_SIZE  # exactly the limit is allowed
                 cur.events.append(Ev(int(E.String), [self.tables.next_string], big))
                 self.tables.next_string += 1
         structural.extend(exp_batches)
         # Sync data.
         sync_batches: list[Batch] = []
         if v >= Version.Go125:
-            mono = 887436309391 + start * 64
-            sec = 1795631794 + self.gen_index
-            nsec = ch.int(0, 999_999_999) if ch.chance(0.5) else 720477562
-            dt = ch.int(1, 50)
+            mono = _CLOCK_MONO_BASE + start * _NS_PER_TICK
+            sec = _CLOCK_SEC_BASE + self.gen_index
+            nsec = ch.int(0, 999_999_999) if ch.chance(0.5) else _CLOCK_NSEC
+            dt = ch.int(1, _MAX_CLOCK_DT)
             freq_ev = Ev(int(E.Frequency), [self.freq])
             clock_ev = Ev(int(E.ClockSnapshot), [dt, mono, sec, nsec])
             bt = max(start - dt, 0)

@@ -14,6 +14,14 @@ Structural operators edit the batches and events, so the result still has exact 
 it.  The byte-level operators (``byte_*`` and ``truncate_bytes``) work on the encoded binary
 and freeze it in ``trace.raw_bytes``; they always run after the structural ones.
 
+This module is the one mutation registry.  Beside :data:`MUTATIONS` it serves the raw-level
+operators of :mod:`strategies._internal.rawmutations` (:data:`RAW_MUTATIONS`, names
+``raw_*``), which edit the raw-trace model (:mod:`oracle.parser.rawtrace`) and so work on any
+trace that decodes, not only on generated ones: the atheris engine's mutator draws them
+(:func:`mutate_raw`).  :func:`mutate` applies them to a generated trace too when they are
+named, between the structural and the byte-level ones, freezing the result in
+``trace.raw_bytes``; its default pool is :data:`MUTATIONS`.
+
 Most mutated traces carry :meth:`Expectation.unknown`: whether a change breaks the trace
 depends on what else is in it, and the differential oracle (Go vs. the reference parser)
 decides.  A few operators pin the outcome down when they are the only mutation, and set a
@@ -25,15 +33,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from oracle.parser.rawtrace import decode, encode
 from oracle.parser.tracev2 import (
     ALLOC_FREE,
-    GoStatus,
-    ProcStatus,
     MAX_BATCH_SIZE,
     MAX_EVENT_TRAILER_DATA_SIZE,
     MAX_FRAMES_PER_STACK,
     SPECS,
     EventType,
+    GoStatus,
+    ProcStatus,
 )
 from oracle.parser.tracev2.spec import arg_type
 from oracle.parser.uvarint import put_uvarint
@@ -47,11 +56,22 @@ from strategies._internal.builder import (
     Ev,
     Expectation,
     Trace,
+    encode_batch_body,
 )
 from strategies._internal.choices import Chooser
 from strategies._internal.featureflags import FeatureFlags
+from strategies._internal.rawmutations import RAW_MUTATIONS, RawMutation, mutate_raw
 
-__all__ = ["BYTE_MUTATIONS", "EXPECTED_FAILURES", "MUTATIONS", "Mutation", "mutate"]
+__all__ = [
+    "BYTE_MUTATIONS",
+    "EXPECTED_FAILURES",
+    "MUTATIONS",
+    "RAW_MUTATIONS",
+    "Mutation",
+    "RawMutation",
+    "mutate",
+    "mutate_raw",
+]
 
 E = EventType
 Mutation = Callable[[Chooser, Trace], bool]
@@ -454,8 +474,6 @@ def cut_section_body(ch: Chooser, tr: Trace) -> bool:
           and b.events]
     if not bs:
         return False
-    from strategies._internal.builder import encode_batch_body
-
     b = bs[ch.int(0, len(bs) - 1)]
     body = encode_batch_body(b.events)
     if len(body) < 2:
@@ -469,8 +487,6 @@ def overlong_varint(ch: Chooser, tr: Trace) -> bool:
     bs = [b for b in _event_batches(tr) if b.events]
     if not bs:
         return False
-    from strategies._internal.builder import encode_batch_body
-
     b = bs[ch.int(0, len(bs) - 1)]
     body = b.body if b.body is not None else encode_batch_body(b.events)
     if len(body) < 2:
@@ -629,8 +645,6 @@ def wrong_batch_size(ch: Chooser, tr: Trace) -> bool:
     if not bs:
         return False
     b = bs[ch.int(0, len(bs) - 1)]
-    from strategies._internal.builder import encode_batch_body
-
     real = len(b.data) if b.exp is not None else len(encode_batch_body(b.events))
     b.size = max(0, real + ch.pick((-1, 1, -3, 5, 1000)))
     return True
@@ -1472,8 +1486,31 @@ BYTE_MUTATIONS: Final[dict[str, Mutation]] = {
     "truncate_bytes": truncate_bytes,
 }
 
-#: Every mutation, by name.
+#: Every mutation of a generated trace, by name (the default pool of :func:`mutate`).
 MUTATIONS: Final[dict[str, Mutation]] = {**STRUCTURAL_MUTATIONS, **BYTE_MUTATIONS}
+
+
+def _apply_raw(op: RawMutation, ch: Chooser, tr: Trace) -> bool:
+    """Apply a raw-level operator to ``tr`` through the raw-trace model, freezing the result
+    in ``raw_bytes`` (the generator's view no longer describes it)."""
+    rt = tr.to_raw() if tr.raw_bytes is None else decode(tr.raw_bytes)
+    if rt is None or not op(ch, rt):
+        return False
+    tr.raw_bytes = encode(rt, pad_sizes=tr.pad_sizes, pad_args=tr.pad_args)
+    return True
+
+
+def _apply(name: str, ch: Chooser, tr: Trace) -> bool:
+    """Apply the named operator of either registry to ``tr``."""
+    raw = RAW_MUTATIONS.get(name)
+    return _apply_raw(raw, ch, tr) if raw is not None else MUTATIONS[name](ch, tr)
+
+
+def _stage(name: str) -> int:
+    """When a named operator runs: structural, then raw-level, then byte-level.  The
+    reading-path operators come last among the structural ones, so that the others do not
+    edit their scenarios."""
+    return 3 if name in BYTE_MUTATIONS else 2 if name in RAW_MUTATIONS else 1 if name in READING_PATH_MUTATIONS else 0
 
 #: Relative weights of the operators that reach the ordering's per-state checks best (the
 #: rest weigh 1): most mutations break a trace before its events are ordered at all.
@@ -1498,7 +1535,8 @@ EXPECTED_FAILURES: Final[dict[str, tuple[str, str]]] = {
 
 def mutate(ch: Chooser, tr: Trace, names: tuple[str, ...] | None = None, max_mutations: int = 3) -> Trace:
     """A mutated copy of ``tr``: between 1 and ``max_mutations`` operators from ``names``
-    (default: all), chosen through swarm flags; records them in ``mutations``."""
+    (default: :data:`MUTATIONS`; raw-level names are accepted too), chosen through swarm
+    flags; records them in ``mutations``."""
     pool = tuple(names) if names is not None else tuple(MUTATIONS)
     flags = FeatureFlags(ch)
     enabled = [n for n in pool if flags.is_enabled(n)] or list(pool)
@@ -1506,16 +1544,15 @@ def mutate(ch: Chooser, tr: Trace, names: tuple[str, ...] | None = None, max_mut
     out = tr.copy()
     n = ch.int(1, max_mutations)
     chosen = [weighted[ch.int(0, len(weighted) - 1)] for _ in range(n)]
-    # Structural edits first: byte-level ones freeze the binary.  The reading-path operators
-    # come last among the structural ones, so that the others do not edit their scenarios.
-    chosen.sort(key=lambda name: (name in BYTE_MUTATIONS, name in READING_PATH_MUTATIONS))
+    # Structural edits first: raw-level and byte-level ones freeze the binary.
+    chosen.sort(key=_stage)
     applied: list[str] = []
     for name in chosen:
-        if MUTATIONS[name](ch, out):
+        if _apply(name, ch, out):
             applied.append(name)
     if not applied:
         fallback = "byte_flip" if "byte_flip" in pool or names is None else pool[0]
-        if MUTATIONS[fallback](ch, out):
+        if _apply(fallback, ch, out):
             applied.append(fallback)
     out.mutations = tuple(applied)
     if (len(applied) == 1 and applied[0] in EXPECTED_FAILURES

@@ -17,7 +17,15 @@ from oracle.diff import Status
 from oracle.parser.order import ORDERING_DISPATCH
 from oracle.parser.tracev2 import EventType
 from oracle.parser.version import V2_VERSIONS
-from strategies import FEATURES, ModelParams, RandomChooser, Trace, draw_valid, trace_params
+from strategies import (
+    FEATURES,
+    EndOfGeneration,
+    ModelParams,
+    RandomChooser,
+    Trace,
+    draw_valid,
+    trace_params,
+)
 from strategies._internal.model import build_trace
 
 from _strategies_support import both, describe
@@ -60,7 +68,7 @@ def test_liveness_versions_features_and_shapes(valid_batch: list[Trace]) -> None
     assert any(len(tr.generations()) >= 3 for tr in valid_batch)
     assert any(tr.pad_sizes for tr in valid_batch) and any(tr.pad_args for tr in valid_batch)
     assert any(b.exp is not None for tr in valid_batch for b in tr.batches()), "no AllocFree batches"
-    ends = sum(1 for tr in valid_batch for it in tr.items if not hasattr(it, "events"))
+    ends = sum(1 for tr in valid_batch for it in tr.items if isinstance(it, EndOfGeneration))
     assert ends, "no EndOfGeneration"
 
 

@@ -15,6 +15,7 @@ from oracle.diff import Status
 from strategies import (
     EXPECTED_FAILURES,
     MUTATIONS,
+    RAW_MUTATIONS,
     Outcome,
     RandomChooser,
     Trace,
@@ -147,3 +148,19 @@ def test_reading_path_operators_have_weights_and_targets() -> None:
     assert set(READING_PATH_TARGETS) == set(READING_PATH_MUTATIONS)
     assert set(READING_PATH_MUTATIONS) <= set(MUTATIONS)
     assert set(READING_PATH_WEIGHTS) <= set(READING_PATH_MUTATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(RAW_MUTATIONS))
+def test_raw_mutations_apply_to_generated_traces_by_name(name: str) -> None:
+    """The raw-level operators are in the same registry: ``mutate`` applies them by name
+    through the raw-trace model and freezes the result."""
+    vs, template = trace_params(versions=[26], max_events=30)
+    changed = 0
+    for seed in range(30):
+        ch = RandomChooser(seed)
+        base = draw_valid(ch, vs, template)
+        tr = mutate(ch, base, (name,), max_mutations=1)
+        if tr.mutations == (name,):
+            assert tr.raw_bytes is not None and base.raw_bytes is None
+            changed += tr.to_binary() != base.to_binary()
+    assert changed >= 5, f"{name} changed only {changed}/30 traces"

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from oracle.campaign import atheris_mutators
 from oracle.campaign.atheris_engine import (
     _BOOTSTRAP,
     MAX_LEN,
@@ -26,21 +25,16 @@ from oracle.campaign.atheris_engine import (
     features,
     prepare_seeds,
 )
-from oracle.campaign.atheris_mutators import (
-    RAW_MUTATIONS,
-    RawTrace,
-    StructureAwareMutator,
-    decode,
-    encode,
-    generated_seeds,
-    mutate_raw,
-)
+from oracle.campaign.atheris_mutators import StructureAwareMutator, generated_seeds
 from oracle.campaign.checker import CaseStats, NewFinding, WorkerMessage
 from oracle.cli import app
 from oracle.diff.impls.python import PythonImpl
+from oracle.parser import rawtrace
 from oracle.parser.raw import RawEvent, RawReader
+from oracle.parser.rawtrace import RawTrace, decode, encode
 from oracle.parser.tracev2 import EventType
-from oracle.parser.version import V2_VERSIONS, Version
+from oracle.parser.version import V2_VERSIONS, Version, write_header
+from strategies import RAW_MUTATIONS, RandomChooser, mutate_raw
 
 pytest.importorskip("atheris")
 
@@ -72,11 +66,19 @@ def _batches_consistent(data: bytes) -> None:
     """Every EventBatch's size equals the encoded size of the events it covers."""
     rt = decode(data)
     assert rt is not None and rt.tail == b""
-    for b in rt.batches:
-        if b.header is not None:
-            assert b.header.args[3] == sum(e.encoded_size() for e in b.events)
-        else:
-            assert b.events[0].ev != EventType.EventBatch
+    # Read the sizes off the wire with the raw reader (full table), not through the model.
+    events = RawReader(write_header(rawtrace.FULL_VERSION) + data[len(rt.header):]).read_all()
+    i = 0
+    while i < len(events):
+        header = events[i]
+        i += 1
+        if header.ev != EventType.EventBatch:
+            continue
+        covered = 0
+        while covered < header.args[3]:
+            covered += events[i].encoded_size()
+            i += 1
+        assert header.args[3] == covered
 
 
 def test_decode_groups_batches_and_encode_preserves_meaning(valid: list[bytes]) -> None:
@@ -103,7 +105,7 @@ def test_decode_reads_the_usual_header_once_with_the_same_result(
         seeds: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast path for a well-formed v2 header gives what the general path gives."""
     fast = [decode(d) for d in seeds]
-    monkeypatch.setattr(atheris_mutators, "_V2_HEADERS", {})
+    monkeypatch.setattr(rawtrace, "_V2_HEADERS", {})
     slow = [decode(d) for d in seeds]
     assert fast == slow
     assert {rt.version for rt in fast if rt is not None} == set(V2_VERSIONS)
@@ -124,7 +126,7 @@ def test_every_raw_operator_applies(name: str, valid: list[bytes]) -> None:
     for data in valid[:20]:
         rt = decode(data)
         assert rt is not None
-        if RAW_MUTATIONS[name](rng, rt):
+        if RAW_MUTATIONS[name](RandomChooser(rng), rt):
             applied += 1
             out = encode(rt)
             assert RawReader(out).version == rt.version
@@ -132,14 +134,8 @@ def test_every_raw_operator_applies(name: str, valid: list[bytes]) -> None:
 
 
 def _shape(rt: RawTrace) -> list[tuple[object, list[RawEvent]]]:
-    """Batches as (header args but size, events); events outside batches one by one."""
-    out: list[tuple[object, list[RawEvent]]] = []
-    for b in rt.batches:
-        if b.header is None:
-            out.extend((None, [e]) for e in b.events)
-        else:
-            out.append((b.header.args[:3], b.events))
-    return out
+    """Batches as (header fields but size, events)."""
+    return [((b.kind, b.exp, b.gen, b.m, b.time, b.rest), b.events) for b in rt.batches]
 
 
 def test_structural_mutations_keep_batch_sizes_consistent(valid: list[bytes]) -> None:
@@ -147,7 +143,7 @@ def test_structural_mutations_keep_batch_sizes_consistent(valid: list[bytes]) ->
     for i in range(300):
         rt = decode(valid[i % len(valid)])
         assert rt is not None
-        names = mutate_raw(rng, rt, consistent=True)
+        names = mutate_raw(RandomChooser(rng), rt, consistent=True)
         assert set(names) <= set(RAW_MUTATIONS) - {"raw_stale_size"}
         out = encode(rt)
         _batches_consistent(out)

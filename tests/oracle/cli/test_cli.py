@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from oracle.cli.app import build_parser, main
+from oracle.harness.helper import GoHelper
 
 
 def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
@@ -132,11 +133,9 @@ def go_test_path(name: str) -> Path:
 
 
 @pytest.mark.parametrize("name,status", [("go122-annotations", 0), ("go122-fail-first-gen-first", 1)])
-def test_parse_formats_match_the_go_helper(go_helper: object, name: str, status: int) -> None:
-    from oracle.harness.helper import GoHelper
+def test_parse_formats_match_the_go_helper(go_helper: GoHelper, name: str, status: int) -> None:
     from oracle.parser.inputs import load
 
-    assert isinstance(go_helper, GoHelper)
     data = load(go_test_path(name)).data
     for fmt, mode in (("go", "go-string"), ("json", "parse")):
         proc = run_cli("parse", "--format", fmt, str(go_test_path(name)))

@@ -15,13 +15,14 @@ from oracle.diff.compare import compare
 from oracle.diff.impls import GoImpl, PythonImpl
 from oracle.diff.minimize import (
     MinimizeStats,
-    TraceModel,
     ddmin,
+    generations,
     minimize,
     signature_predicate,
 )
 from oracle.harness.helper import helper_for
 from oracle.parser.inputs import load
+from oracle.parser.rawtrace import decode, encode
 from strategies import RandomChooser, draw_valid, mutate, trace_params
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -64,18 +65,18 @@ def test_ddmin_can_reach_empty_and_keeps_order() -> None:
 @pytest.mark.parametrize("path", sorted(GO_FINDINGS.glob("*.txt"))[:6], ids=lambda p: p.stem)
 def test_model_round_trips_minimal_traces(path: Path) -> None:
     data = load(path).data
-    model = TraceModel.decode(data)
+    model = decode(data)
     assert model is not None and model.tail == b""
-    assert model.encode() == data
+    assert encode(model) == data
 
 
 def test_model_recomputes_batch_sizes_after_dropping_events() -> None:
     data = load(GO_FINDINGS / "stwend-kind-string-across-generations.txt").data
-    model = TraceModel.decode(data)
+    model = decode(data)
     assert model is not None
-    assert [len(g) for g in model.generations()] == [3, 2]
+    assert [len(g) for g in generations(model)] == [3, 2]
     model.batches[2].events.pop()
-    text = raw.binary_to_text(model.encode())
+    text = raw.binary_to_text(encode(model))
     assert "EventBatch gen=1 m=1 time=1 size=18" in text  # was 22, STWBegin (4 bytes) dropped
 
 
@@ -83,14 +84,14 @@ def test_model_frames_batches_like_the_parser() -> None:
     """An experiment byte >= 128 desynchronizes the raw reader, not the batch framing."""
     data = load(GO_FINDINGS / "sync-unknown-experiment.txt").data
     mutated = data.replace(b"1\x02", b"1\x82")  # ExperimentalBatch exp=2 -> raw byte 0x82
-    model = TraceModel.decode(mutated)
+    model = decode(mutated)
     assert model is not None and model.tail == b""
-    assert model.batches[-1].head[0] == 0x82
-    assert model.encode() == mutated
+    assert model.batches[-1].exp == 0x82
+    assert encode(model) == mutated
 
 
 def test_undecodable_input_has_no_model() -> None:
-    assert TraceModel.decode(b"not a trace at all") is None
+    assert decode(b"not a trace at all") is None
 
 
 # --- minimize with a pure predicate ----------------------------------------------------------

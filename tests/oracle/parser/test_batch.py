@@ -7,8 +7,9 @@ import io
 import pytest
 
 from oracle.parser.base import NO_THREAD
-from oracle.parser.batch import Batch, ByteSource, encode_batch, encode_end_of_generation, read_batch
+from oracle.parser.batch import Batch, ByteSource, read_batch
 from oracle.parser.errors import TraceError
+from oracle.parser.rawtrace import encode_batch, encode_end_of_generation
 from oracle.parser.tracev2 import MAX_BATCH_SIZE, EventType
 from oracle.parser.version import Version
 

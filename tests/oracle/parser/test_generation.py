@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oracle.parser.base import NO_GOROUTINE, NO_THREAD, DataTable, Frame, SchedCtx, StackRecord, SyncData
-from oracle.parser.batch import Batch, ByteSource, encode_batch, encode_end_of_generation
+from oracle.parser.batch import Batch, ByteSource
 from oracle.parser.batchcursor import encode_timed_event as tev
 from oracle.parser.errors import TraceError
 from oracle.parser.generation import (
@@ -26,6 +26,7 @@ from oracle.parser.generation import (
     set_sync_batch,
     validate_stack_strings,
 )
+from oracle.parser.rawtrace import encode_batch, encode_end_of_generation
 from oracle.parser.tracev2 import EventType
 from oracle.parser.version import Version
 

@@ -23,9 +23,9 @@ from typing import Callable
 
 import pytest
 
-from oracle.parser.batch import encode_batch, encode_end_of_generation
-from oracle.parser.generation import encode_stacks, encode_strings, encode_sync
 from oracle.harness.helper import GoHelper
+from oracle.parser.generation import encode_stacks, encode_strings, encode_sync
+from oracle.parser.rawtrace import encode_batch, encode_end_of_generation
 from oracle.parser.reader import Reader
 from oracle.parser.tracev2 import EventType, GoStatus, ProcStatus
 from oracle.parser.uvarint import put_uvarint
