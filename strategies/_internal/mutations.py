@@ -14,6 +14,11 @@ Structural operators edit the batches and events, so the result still has exact 
 it.  The byte-level operators (``byte_*`` and ``truncate_bytes``) work on the encoded binary
 and freeze it in ``trace.raw_bytes``; they always run after the structural ones.
 
+The *reading-path* operators (:data:`READING_PATH_MUTATIONS`, in their own block below) aim
+at the error paths of Go's ``ReadEvent`` that need a specific situation: most inject a small
+scenario on fresh resources.  They run last among the structural operators, and
+:data:`READING_PATH_TARGETS` lists the Go outcomes each exists to provoke.
+
 This module is the one mutation registry.  Beside :data:`MUTATIONS` it serves the raw-level
 operators of :mod:`strategies._internal.rawmutations` (:data:`RAW_MUTATIONS`, names
 ``raw_*``), which edit the raw-trace model (:mod:`oracle.parser.rawtrace`) and so work on any
