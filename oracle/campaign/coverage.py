@@ -33,19 +33,29 @@ Go 1.22). ``--min-percent P`` exits 1 when the union of the ``--gate`` sources (
 ``generated`` and ``mutated``) covers less than P percent of the parser proper's statements; a
 gated source that is unavailable or not selected covers nothing.
 
+The *reading path* is the part of the parser proper that ``ReadEvent`` runs, with no accessor
+and no ``MakeEvent``: the files ``base``, ``batch``, ``batchcursor``, ``generation``, ``order``
+and ``reader``. Its gate counts only what the ``parse`` mode reached (each mode runs in its
+own processes with its own counters, so this is the figure ``--modes parse`` alone gives);
+``--reading-path-min-percent P`` exits 1 when the gate sources cover less than P percent of
+its statements, and the JSON lists the blocks they miss.
+
 ``--json FILE`` writes::
 
     {"go_version": "1.27.3", "modes": ["parse", "go-string", "remake"], "count": 2000, "seed": 0,
      "sources": {NAME: {"available": bool, "note": str|null, "inputs": int, "requests": int,
                         "lost": int, "processes": int, "seconds": float}},
      "columns": [NAME..., "union"],
-     "files": [{"file": "internal/trace/order.go", "parser_proper": bool, "statements": int,
-                "covered": {COLUMN: int}}],
+     "files": [{"file": "internal/trace/order.go", "parser_proper": bool, "reading_path": bool,
+                "statements": int, "covered": {COLUMN: int}}],
      "totals": {"parser_proper": {"statements": int, "covered": {COLUMN: int},
                                   "percent": {COLUMN: float}},
+                "reading_path": {... the same, all modes ...},
                 "all": {... the same ...}},
      "gate": {"sources": [NAME...], "covered": int, "statements": int, "percent": float,
-              "min_percent": float|null, "passed": bool|null}}
+              "min_percent": float|null, "passed": bool|null},
+     "reading_path_gate": {... the keys of "gate" ..., "files": [FILE...], "modes": ["parse"],
+                           "uncovered": [{"file": FILE, "lines": "12-14", "statements": int}]}}
 
 where the columns are the selected sources (in the order above) followed by ``union``.
 """
@@ -74,6 +84,8 @@ __all__ = [
     "DEFAULT_COUNT",
     "DEFAULT_MODES",
     "PARSER_PROPER",
+    "READING_PATH",
+    "READING_PATH_MODES",
     "SOURCES",
     "Coverage",
     "Report",
@@ -84,6 +96,7 @@ __all__ = [
     "format_table",
     "generated_inputs",
     "is_parser_proper",
+    "is_reading_path",
     "measure",
     "read_coverage",
     "run_inputs",
@@ -92,6 +105,11 @@ __all__ = [
 PARSER_PROPER: Final = ("base", "batch", "batchcursor", "event", "generation", "order", "reader",
                         "resources", "value")
 """Files (without ``.go``) of ``internal/trace`` that make up the parser proper."""
+
+READING_PATH: Final = ("base", "batch", "batchcursor", "generation", "order", "reader")
+"""Files of the parser proper that ``ReadEvent`` runs (no accessors, no ``MakeEvent``)."""
+READING_PATH_MODES: Final = ("parse",)
+"""The helper modes whose coverage the reading-path gate counts."""
 
 _PARSER_DIRS: Final = ("internal/trace", "internal/trace/v2")
 
@@ -351,11 +369,20 @@ def read_coverage(tc: Toolchain, covdirs: Sequence[Path]) -> Coverage:
 # --- the report -------------------------------------------------------------------------------
 
 
+def _in(file: str, names: Sequence[str]) -> bool:
+    d, _, base = file.rpartition("/")
+    return d in _PARSER_DIRS and base.endswith(".go") and base[:-3] in names
+
+
 def is_parser_proper(file: str) -> bool:
     """Whether ``file`` (an import path like ``internal/trace/order.go``) is in the parser
     proper."""
-    d, _, base = file.rpartition("/")
-    return d in _PARSER_DIRS and base.endswith(".go") and base[:-3] in PARSER_PROPER
+    return _in(file, PARSER_PROPER)
+
+
+def is_reading_path(file: str) -> bool:
+    """Whether ``file`` is one of the :data:`READING_PATH` files."""
+    return _in(file, READING_PATH)
 
 
 @dataclass
@@ -367,6 +394,8 @@ class SourceResult:
     note: str | None = None
     stats: RunStats = field(default_factory=RunStats)
     coverage: Coverage = field(default_factory=Coverage)
+    by_mode: dict[str, Coverage] = field(default_factory=dict)
+    """Each helper mode's own coverage (``coverage`` is their union)."""
 
 
 @dataclass
@@ -380,6 +409,7 @@ class Report:
     sources: list[SourceResult]
     gate_sources: list[str]
     min_percent: float | None = None
+    reading_path_min_percent: float | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -402,14 +432,16 @@ class Report:
         rows = []
         for f in names:
             stmts = max(p.get(f, (0, 0))[0] for p in per.values())
-            rows.append({"file": f, "parser_proper": is_parser_proper(f), "statements": stmts,
+            rows.append({"file": f, "parser_proper": is_parser_proper(f),
+                         "reading_path": is_reading_path(f), "statements": stmts,
                          "covered": {c: per[c].get(f, (0, 0))[1] for c in self.columns}})
         return rows
 
     def totals(self, rows: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
         rows = self.files() if rows is None else rows
         out = {}
-        for key, sel in (("parser_proper", [r for r in rows if r["parser_proper"]]), ("all", rows)):
+        for key, sel in (("parser_proper", [r for r in rows if r["parser_proper"]]),
+                         ("reading_path", [r for r in rows if r["reading_path"]]), ("all", rows)):
             stmts = sum(r["statements"] for r in sel)
             cov = {c: sum(r["covered"][c] for r in sel) for c in self.columns}
             out[key] = {"statements": stmts, "covered": cov,
@@ -417,15 +449,38 @@ class Report:
         return out
 
     def gate(self) -> dict[str, Any]:
-        per = self.gate_coverage().per_file()
+        """The parser-proper gate: every mode's coverage."""
+        return self._gate(self.gate_coverage(), is_parser_proper, self.min_percent)
+
+    def reading_path_gate(self) -> dict[str, Any]:
+        """The reading-path gate: what the gate sources reached in :data:`READING_PATH_MODES`,
+        with the blocks they miss."""
+        cov = Coverage().union(*(s.by_mode.get(m, Coverage()) for s in self.sources
+                                 if s.name in self.gate_sources for m in READING_PATH_MODES))
+        out = self._gate(cov, is_reading_path, self.reading_path_min_percent)
+        union = self.coverage_of(UNION)
+        missed = sorted(((f, span, n) for (f, span), (n, _) in union.blocks.items()
+                         if is_reading_path(f) and not cov.blocks.get((f, span), (0, False))[1]),
+                        key=lambda b: (b[0], int(b[1].split(".")[0])))
+        out["files"] = sorted({f for f in union.per_file() if is_reading_path(f)})
+        out["modes"] = [m for m in READING_PATH_MODES]
+        out["uncovered"] = [{"file": f, "lines": _lines(span), "statements": n} for f, span, n in missed]
+        return out
+
+    def _gate(self, cov: Coverage, select: Callable[[str], bool], minimum: float | None) -> dict[str, Any]:
+        per = cov.per_file()
         # Statements come from every source, so a gate over unmeasured sources is 0%, not 0/0.
         stmts = {f: n for f, (n, _) in self.coverage_of(UNION).per_file().items()}
-        total = sum(n for f, n in stmts.items() if is_parser_proper(f))
-        covered = sum(k for f, (_, k) in per.items() if is_parser_proper(f))
+        total = sum(n for f, n in stmts.items() if select(f))
+        covered = sum(k for f, (_, k) in per.items() if select(f))
         pct = _pct(covered, total)
-        passed = None if self.min_percent is None else pct >= self.min_percent
+        passed = None if minimum is None else pct >= minimum
         return {"sources": list(self.gate_sources), "covered": covered, "statements": total,
-                "percent": pct, "min_percent": self.min_percent, "passed": passed}
+                "percent": pct, "min_percent": minimum, "passed": passed}
+
+    def passed(self) -> bool:
+        """False when a gate with a minimum is below it."""
+        return self.gate()["passed"] is not False and self.reading_path_gate()["passed"] is not False
 
     def to_json(self) -> dict[str, Any]:
         rows = self.files()
@@ -441,7 +496,14 @@ class Report:
             "files": rows,
             "totals": self.totals(rows),
             "gate": self.gate(),
+            "reading_path_gate": self.reading_path_gate(),
         }
+
+
+def _lines(span: str) -> str:
+    """``"12.3,14.2"`` as ``"12-14"`` (or ``"12"``)."""
+    a, b = (part.split(".")[0] for part in span.split(","))
+    return a if a == b else f"{a}-{b}"
 
 
 def _pct(n: int, d: int) -> float:
@@ -458,12 +520,14 @@ def measure(
     timeout: float = 20.0,
     gate: Sequence[str] = DEFAULT_GATE,
     min_percent: float | None = None,
+    reading_path_min_percent: float | None = None,
     corpus_root: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Build the cover helper for ``tc``, run each source through it, and collect coverage.
 
-    ``modes`` defaults to :func:`default_modes` of ``tc``."""
+    ``modes`` defaults to :func:`default_modes` of ``tc``. Each mode runs in its own helper
+    processes and counter directory, so that each mode's coverage is known on its own."""
     modes = default_modes(tc) if modes is None else list(modes)
     if "remake" in modes and not supports_remake(tc):
         raise toolchain.ToolchainError(
@@ -493,23 +557,33 @@ def measure(
                 continue
             if skipped:
                 note = f"{len(skipped)} file(s) skipped: {skipped[0]}" + (" ..." if len(skipped) > 1 else "")
-            covdir = Path(tmp) / name
+            stats = RunStats(inputs=len(inputs))
+            by_mode: dict[str, Coverage] = {}
+            for mode in modes:
+                covdir = Path(tmp) / name / mode
 
-            def ran(k: int, t: int) -> None:
-                say(f"{name}: running {k}/{t}")  # noqa: B023 - called in this iteration
+                def ran(k: int, t: int) -> None:
+                    say(f"{name} ({mode}): running {k}/{t}")  # noqa: B023 - called in this iteration
 
-            stats = run_inputs(binary, inputs, covdir, modes=modes, timeout=timeout, on_progress=ran)
+                st = run_inputs(binary, inputs, covdir, modes=(mode,), timeout=timeout, on_progress=ran)
+                stats.requests += st.requests
+                stats.lost += st.lost
+                stats.processes += st.processes
+                stats.seconds += st.seconds
+                stats.lost_names += st.lost_names
+                say(f"{name} ({mode}): reading coverage")
+                by_mode[mode] = read_coverage(tc, [covdir])
             if stats.lost:
                 lost = f"{stats.lost} request(s) killed or hung the helper: {stats.lost_names[0]}"
                 note = f"{note}; {lost}" if note else lost
-            say(f"{name}: reading coverage")
-            results.append(SourceResult(name, True, note, stats, read_coverage(tc, [covdir])))
-    return Report(tc.version, list(modes), count, seed, results, list(gate), min_percent)
+            results.append(SourceResult(name, True, note, stats, Coverage().union(*by_mode.values()), by_mode))
+    return Report(tc.version, list(modes), count, seed, results, list(gate), min_percent,
+                  reading_path_min_percent)
 
 
 def format_table(report: Report) -> str:
-    """The report as aligned text: one row per file, then the parser-proper and overall
-    totals, source notes and the gate."""
+    """The report as aligned text: one row per file, then the parser-proper, reading-path and
+    overall totals, source notes and the two gates."""
     rows = report.files()
     totals = report.totals(rows)
     cols = report.columns
@@ -527,7 +601,8 @@ def format_table(report: Report) -> str:
         body.append([name, str(r["statements"]),
                      *(cell(c, r["covered"][c], r["statements"]) for c in cols)])
     foot: list[list[str]] = []
-    for key, label in (("parser_proper", "parser proper (*)"), ("all", "all files")):
+    for key, label in (("parser_proper", "parser proper (*)"), ("reading_path", "reading path (all modes)"),
+                       ("all", "all files")):
         t = totals[key]
         foot.append([label, str(t["statements"]),
                      *(cell(c, t["covered"][c], t["statements"]) for c in cols)])
@@ -549,6 +624,12 @@ def format_table(report: Report) -> str:
     if g["min_percent"] is not None:
         gate += f", minimum {g['min_percent']:g}%: {'pass' if g['passed'] else 'FAIL'}"
     lines.append(gate)
+    r = report.reading_path_gate()
+    rp = (f"reading-path gate ({' + '.join(r['sources'])}, {'/'.join(r['modes'])} mode, "
+          f"{len(r['files'])} files): {r['covered']}/{r['statements']} = {r['percent']:.1f}%")
+    if r["min_percent"] is not None:
+        rp += f", minimum {r['min_percent']:g}%: {'pass' if r['passed'] else 'FAIL'}"
+    lines.append(rp)
     return "\n".join(lines) + "\n"
 
 

@@ -37,7 +37,8 @@ Generation boundaries follow ``traceAdvance``: the sync batch (or the lone Frequ
 before Go 1.25), status events (which reset sequence numbers), ``*Active`` events for ranges
 and GC cycles that are in flight, per-generation string and stack tables built by interning
 (``testgen``'s ``Generation.String``/``Stack``), CPU samples, AllocFree info and type tables,
-and ``EndOfGeneration`` for Go 1.26.  STW ranges are closed before a generation ends: an
+and ``EndOfGeneration`` for Go 1.26.  Feature ``empty_batches`` adds an event batch with no
+events for an otherwise idle M, which the reader must skip.  STW ranges are closed before a generation ends: an
 ``STWEnd`` whose begin is in an earlier generation makes Go's ``Range()`` panic
 (docs/go-findings.md, finding 3), which valid traces must not trigger.
 
@@ -90,7 +91,7 @@ FEATURES: Final[tuple[str, ...]] = (
     "logs", "cpu_samples", "stacks", "status_stack", "ties", "lazy_status", "split_batches",
     "shuffle_batches", "nothread_status", "initial_world", "grow_procs", "odd_frequency",
     "split_sync", "gen_gaps", "sparse_ids", "allocfree", "batch_time_slack", "region_end_unknown",
-    "task_end_unknown", "big_tables",
+    "task_end_unknown", "big_tables", "empty_batches",
 )
 
 # Model states (strings keep examples readable in failure output).
@@ -1162,6 +1163,11 @@ class Model:
                 prev = t
                 cur.events.append(e)
             per_m.append(batches)
+        if self.on("empty_batches") and ch.chance(0.3):
+            # An event batch with no events, for an M with nothing else in this generation:
+            # legal, and Go's reader skips the M when it sets up the frontier (reader.go).
+            idle = [ms.id for ms in self.ms if ms.id not in self.events] or [len(self.ms) + 64]
+            per_m.append([Batch(gen, idle[ch.int(0, len(idle) - 1)], start, [], role="events")])
         if self.on("shuffle_batches"):
             # Interleave, keeping each M's batches in order.
             queues = [list(b) for b in per_m if b]

@@ -14,6 +14,11 @@ Structural operators edit the batches and events, so the result still has exact 
 it.  The byte-level operators (``byte_*`` and ``truncate_bytes``) work on the encoded binary
 and freeze it in ``trace.raw_bytes``; they always run after the structural ones.
 
+The *reading-path* operators (:data:`READING_PATH_MUTATIONS`, in their own block below) aim
+at the error paths of Go's ``ReadEvent`` that need a specific situation: most inject a small
+scenario on fresh resources.  They run last among the structural operators, and
+:data:`READING_PATH_TARGETS` lists the Go outcomes each exists to provoke.
+
 This module is the one mutation registry.  Beside :data:`MUTATIONS` it serves the raw-level
 operators of :mod:`strategies._internal.rawmutations` (:data:`RAW_MUTATIONS`, names
 ``raw_*``), which edit the raw-trace model (:mod:`oracle.parser.rawtrace`) and so work on any
@@ -42,8 +47,10 @@ from oracle.parser.tracev2 import (
     SPECS,
     EventType,
     GoStatus,
+    ProcStatus,
 )
 from oracle.parser.tracev2.spec import arg_type
+from oracle.parser.uvarint import put_uvarint
 from oracle.parser.version import Version
 
 from strategies._internal.builder import (
@@ -1169,6 +1176,589 @@ def truncate_bytes(ch: Chooser, tr: Trace) -> bool:
     return True
 
 
+# --- reading-path operators (issue 10, point 6) --------------------------------------------
+#
+# Each operator below aims at one or a few statements of Go's reading path (base.go, batch.go,
+# batchcursor.go, generation.go, order.go, reader.go) that the operators above reach only by
+# luck, if at all: mostly error returns that need a *specific* situation, not just a broken
+# value.  Most of them inject a small *scenario*: a script of events on fresh Ms, Ps, Gs and
+# tasks (IDs far above anything the model or the other operators use), so the situation does
+# not depend on what the base trace happens to contain.  A scenario runs either as a prefix of
+# the first generation (new batches whose timestamps come before every event of the base, so
+# Go orders them first and the initial generation still accepts statuses for new resources)
+# or as a new generation appended to the trace (for the checks that only apply after the
+# first generation).  READING_PATH_TARGETS lists, per operator, the Go error texts it exists
+# to provoke; tests/strategies/test_mutations.py checks each of them against Go.
+
+FREQUENCY_V1: Final = 15625000
+"""A clock rate for events the operators below write (ticks per second)."""
+
+
+_FRESH: Final = 900_000
+"""First ID of the fresh Ms, Ps, Gs and tasks that scenarios use (far above the model's)."""
+
+#: Symbolic names a scenario script may use for its resources and the no-thread M.
+_SYMBOLS: Final = {**{f"M{i}": _FRESH + i for i in range(3)}, **{f"P{i}": _FRESH + i for i in range(3)},
+                   **{f"G{i}": _FRESH + i for i in range(3)}, "T0": _FRESH, "NT": NO_THREAD}
+
+Script = list[tuple[str, EventType, dict[str, int | str]]]
+"""A scenario: ``(m, event type, {spec argument name: value})`` in the order Go must meet them;
+``m`` and string values are symbols (``M0``, ``P1``, ``G0``, ``NT``...), missing arguments 0."""
+
+
+def _script_batches(script: Script, gen: int) -> list[Batch]:
+    """One batch per M of ``script``, with timestamps 2, 3, ... in script order (batch time 1)."""
+    batches: dict[str, Batch] = {}
+    last: dict[str, int] = {}
+    for t, (m, typ, named) in enumerate(script, start=2):
+        b = batches.get(m)
+        if b is None:
+            b = batches[m] = Batch(gen, _SYMBOLS[m], 1, [], role="events")
+            last[m] = 1
+        args = [t - last[m]]
+        for name in SPECS[typ].args[1:]:
+            v = named.get(name, 0)
+            args.append(_SYMBOLS[v] if isinstance(v, str) else v)
+        b.events.append(Ev(int(typ), args))
+        last[m] = t
+    return list(batches.values())
+
+
+def _inject_prefix(tr: Trace, script: Script) -> bool:
+    """Run ``script`` before everything else in the first generation."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    first = bs[0]
+    idx = tr.items.index(first)
+    tr.items[idx:idx] = _script_batches(script, first.gen)
+    return True
+
+
+def _append_generation(tr: Trace, script: Script) -> bool:
+    """Run ``script`` in a new generation after the last one (its sync batches copied)."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    last = bs[-1].gen
+    sync = [b.copy() for b in bs if b.gen == last and b.role in ("sync", "frequency")]
+    if not sync:
+        return False
+    gen = last + 1
+    for b in sync:
+        b.gen = gen
+    tr.items.extend([*sync, *_script_batches(script, gen)])
+    if tr.version >= Version.Go126:
+        tr.items.append(END_OF_GENERATION)
+    return True
+
+
+_RUNNING: Final = int(GoStatus.Running)
+_SYSCALL_G: Final = int(GoStatus.Syscall)
+
+#: M0 and M1 both run G0 (two GoStatus events bind it to both, which Go accepts in the first
+#: generation), each with its own P.
+_G_ON_TWO_MS: Final[Script] = [
+    ("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+    ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _RUNNING}),
+    ("M1", E.ProcStatus, {"p": "P1", "pstatus": int(ProcStatus.Running)}),
+    ("M1", E.GoStatus, {"g": "G0", "m": "M1", "gstatus": _RUNNING}),
+]
+#: The same with G0 in a syscall on both Ms; ``M0`` keeps a P only when the victim needs one.
+_G_IN_SYSCALL_ON_TWO_MS: Final[Script] = [
+    ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _SYSCALL_G}),
+    ("M1", E.ProcStatus, {"p": "P1", "pstatus": int(ProcStatus.Syscall)}),
+    ("M1", E.GoStatus, {"g": "G0", "m": "M1", "gstatus": _SYSCALL_G}),
+]
+_P0_FOR_M0: Final[Script] = [("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Syscall)})]
+
+#: (setup, what M1 does to G0, what M0 then does, Go's error) for goroutine_on_two_threads.
+_SHARED_G_VARIANTS: Final[tuple[tuple[Script, EventType, EventType, dict[str, int | str], str], ...]] = (
+    (_G_ON_TWO_MS, E.GoDestroy, E.GoStop, {}, r"^event GoStop for goroutine \(\d+\) that doesn't exist$"),
+    (_G_ON_TWO_MS, E.GoBlock, E.GoBlock, {}, r"^GoBlock event for goroutine that's not Running$"),
+    (_G_ON_TWO_MS, E.GoDestroy, E.GoSwitch, {"g": "G1", "g_seq": 1},
+     r"^event GoSwitch for goroutine \(\d+\) that doesn't exist$"),
+    (_G_ON_TWO_MS, E.GoBlock, E.GoSwitch, {"g": "G1", "g_seq": 1},
+     r"^GoSwitch event for goroutine that's not Running$"),
+    (_G_ON_TWO_MS, E.GoDestroy, E.GoSyscallBegin, {"p_seq": 1},
+     r"^event GoSyscallBegin for goroutine \(\d+\) that doesn't exist$"),
+    (_G_ON_TWO_MS, E.GoBlock, E.GoSyscallBegin, {"p_seq": 1},
+     r"^GoSyscallBegin event for goroutine that's not Running$"),
+    (_G_ON_TWO_MS, E.GoBlock, E.GoCreate, {"new_g": "G1"}, r"^GoCreate event for goroutine that's not Running$"),
+    (_G_ON_TWO_MS, E.GoDestroy, E.UserRegionBegin, {},
+     r"^encountered EvUserRegionBegin without known state for current goroutine \d+$"),
+    (_G_ON_TWO_MS, E.GoDestroy, E.UserRegionEnd, {},
+     r"^encountered EvUserRegionEnd without known state for current goroutine \d+$"),
+    (_G_ON_TWO_MS, E.GoDestroy, E.GCMarkAssistBegin, {},
+     r"^encountered event of type 35 without known state for current goroutine \d+$"),
+    (_G_ON_TWO_MS, E.GoDestroy, E.STWEnd, {},
+     r"^encountered event of type 27 without known state for current goroutine \d+$"),
+    (_P0_FOR_M0 + _G_IN_SYSCALL_ON_TWO_MS, E.GoDestroySyscall, E.GoSyscallEnd, {},
+     r"^event GoSyscallEnd for goroutine \(\d+\) that doesn't exist$"),
+    (_G_IN_SYSCALL_ON_TWO_MS, E.GoDestroySyscall, E.GoSyscallEndBlocked, {},
+     r"^event GoSyscallEndBlocked for goroutine \(\d+\) that doesn't exist$"),
+    (_G_IN_SYSCALL_ON_TWO_MS, E.GoDestroySyscall, E.GoDestroySyscall, {},
+     r"^event GoDestroySyscall for goroutine \(\d+\) that doesn't exist$"),
+    (_G_IN_SYSCALL_ON_TWO_MS, E.GoSyscallEnd, E.GoDestroySyscall, {},
+     r"^GoDestroySyscall event for goroutine that's not Syscall$"),
+)
+
+
+def goroutine_on_two_threads(ch: Chooser, tr: Trace) -> bool:
+    """Bind one new goroutine to two Ms, let one M end or block it, then use it on the other.
+
+    Reaches the "goroutine that doesn't exist" / "not Running" / "without known state" checks
+    of every handler that takes the current goroutine from the M (order.go), which a trace
+    can only reach when two Ms claim the same G.
+    """
+    setup, kill, victim, args, _ = _SHARED_G_VARIANTS[ch.int(0, len(_SHARED_G_VARIANTS) - 1)]
+    return _inject_prefix(tr, [*setup, ("M1", kill, {}), ("M0", victim, args)])
+
+
+#: M0 runs G0 on P0 and enters a syscall (P0 is then in ProcSyscall, sequence number 1).
+_P0_IN_SYSCALL: Final[Script] = [
+    ("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+    ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _RUNNING}),
+    ("M0", E.GoSyscallBegin, {"p_seq": 1}),
+]
+
+#: (script, Go's error or None for a legal scenario) for the proc operators.
+_PROC_VARIANTS: Final[dict[str, tuple[tuple[Script, str | None], ...]]] = {
+    "misdirected_proc_steal": (
+        ([*_P0_IN_SYSCALL, ("NT", E.ProcSteal, {"p": "P0", "p_seq": 2, "m": "M0"})],
+         r"^expected a thread but didn't have one$"),
+        ([*_P0_IN_SYSCALL, ("M1", E.ProcSteal, {"p": "P0", "p_seq": 2, "m": "M1"})],
+         r"^tried to self-steal proc \d+ \(thread \d+\), but got proc -1 instead$"),
+        ([*_P0_IN_SYSCALL, ("M2", E.ProcStatus, {"p": "P1", "pstatus": int(ProcStatus.Idle)}),
+          ("M1", E.ProcSteal, {"p": "P0", "p_seq": 2, "m": "M2"})],
+         r"^tried to steal proc \d+ from thread \d+, but got proc -1 instead$"),
+    ),
+    "proc_on_two_threads": (
+        # M1 claims M0's P (same status, so Go accepts it) and stops it under M0's syscall.
+        ([*_P0_IN_SYSCALL, ("M1", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Syscall)}),
+          ("M1", E.ProcStop, {}), ("M0", E.GoSyscallEnd, {})],
+         r"^expected proc \d+ in state Syscall, but got Idle instead$"),
+        ([*_P0_IN_SYSCALL, ("M1", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Syscall)}),
+          ("M1", E.ProcStop, {}), ("M0", E.ProcStop, {})],
+         r"^ProcStop event for proc that's not Running or Syscall$"),
+        # A ProcStatus for the ID that means "no P" makes a state Go then finds for an M
+        # that holds no P.
+        ([("M0", E.ProcStatus, {"p": NO_THREAD, "pstatus": int(ProcStatus.Running)}),
+          ("M0", E.ProcStop, {})],
+         r"^expected a proc but didn't have one$"),
+    ),
+    "abandoned_proc_status": (
+        # Legal: another M reports M0's P as abandoned; Go promotes it back to Syscall and
+        # finds the M that holds it (as the runtime's generation-boundary steal does).
+        ([*_P0_IN_SYSCALL, ("M1", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.SyscallAbandoned)}),
+          ("M1", E.ProcSteal, {"p": "P0", "p_seq": 1, "m": "M0"}), ("M0", E.GoSyscallEndBlocked, {})],
+         None),
+        # No M holds the P: its Syscall status came from the no-thread M.
+        ([("NT", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Syscall)}),
+          ("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.SyscallAbandoned)})],
+         r"^failed to find sched context for proc \d+ that's about to be stolen$"),
+    ),
+}
+
+
+def _proc_operator(name: str) -> Mutation:
+    def op(ch: Chooser, tr: Trace) -> bool:
+        variants = _PROC_VARIANTS[name]
+        return _inject_prefix(tr, variants[ch.int(0, len(variants) - 1)][0])
+
+    op.__name__ = name
+    return op
+
+
+misdirected_proc_steal = _proc_operator("misdirected_proc_steal")
+misdirected_proc_steal.__doc__ = """A ProcSteal from the no-thread M, from the thief itself, or
+naming an M that does not hold the P (the three context checks of ``advanceProcSteal``)."""
+proc_on_two_threads = _proc_operator("proc_on_two_threads")
+proc_on_two_threads.__doc__ = """Two Ms claim one P, or an M claims the no-P ID: ProcStop and
+GoSyscallEnd then meet a P in the wrong state (``advanceProcStop``, ``advanceGoSyscallEnd``)."""
+abandoned_proc_status = _proc_operator("abandoned_proc_status")
+abandoned_proc_status.__doc__ = """A ``SyscallAbandoned`` status for a P in a syscall: promoted
+and bound to the M that holds it (legal), or with no M holding it (an error)."""
+
+#: A running goroutine on M0 (first generation).
+_USER_M0_FIRST: Final[Script] = [
+    ("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+    ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _RUNNING}),
+]
+
+#: (script, Go's error) for event_in_wrong_context: each event meets a context (M, P, G and
+#: their states) that one specific check rejects.
+_CONTEXT_VARIANTS: Final[tuple[tuple[Script, str], ...]] = (
+    ([("NT", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Idle)}),
+      ("NT", E.ProcStart, {"p": "P0", "p_seq": 1})], r"^expected a thread but didn't have one$"),
+    ([*_P0_IN_SYSCALL, ("M1", E.ProcSteal, {"p": "P0", "p_seq": 2, "m": "M2"})],
+     r"^stole proc from non-existent thread \d+$"),
+    ([("M0", E.GoStatus, {"g": "G0", "m": "NT", "gstatus": _SYSCALL_G})],
+     r"^found goroutine \d+ in syscall without a thread$"),
+    ([("M1", E.GoStatus, {"g": "G1", "m": "M1", "gstatus": _SYSCALL_G}),
+      ("M0", E.GoStatus, {"g": "G0", "m": "M1", "gstatus": _SYSCALL_G})],
+     r"^inconsistent thread for syscalling goroutine \d+: thread has goroutine \d+$"),
+    ([("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}), ("M0", E.GoSyscallEndBlocked, {})],
+     r"^expected a goroutine but didn't have one$"),
+    ([("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+      ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _RUNNING}), ("M0", E.GoSyscallEndBlocked, {})],
+     r"^GoSyscallEndBlocked event for goroutine that's not Running$"),
+    ([("M0", E.GoDestroySyscall, {})], r"^expected a goroutine but didn't have one$"),
+    ([("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+      ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _SYSCALL_G}), ("M0", E.GoDestroySyscall, {})],
+     r"^proc \d+ in unexpected state Running during GoDestroySyscall$"),
+    ([("NT", E.GCBegin, {"gc_seq": 5}), ("M1", E.GCEnd, {"gc_seq": 6})], r"^expected a proc but didn't have one$"),
+    ([("M0", E.GCSweepBegin, {})], r"^expected a proc but didn't have one$"),
+    ([("M0", E.GCSweepActive, {"p": "P2"})], r"^encountered GCSweepActive for unknown proc \d+$"),
+    ([("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+      ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _RUNNING}),
+      ("M0", E.STWBegin, {}), ("M0", E.STWBegin, {})],
+     r"^discovered event already in-flight for when starting event STWBegin$"),
+    ([("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+      ("M0", E.GoStatus, {"g": "G0", "m": "M0", "gstatus": _RUNNING}), ("M0", E.GoSyscallEnd, {})],
+     r"^GoSyscallEnd event for goroutine that's not Running$"),
+    ([("M0", E.GoStatus, {"g": "G0", "m": "NT", "gstatus": int(GoStatus.Runnable)}),
+      ("M1", E.GoCreateSyscall, {"new_g": "G0"})],
+     r"^tried to create goroutine \(\d+\) in syscall that already exists$"),
+    ([("M0", E.UserTaskEnd, {"task": "T0"})], r"^expected a proc but didn't have one$"),
+    ([("M0", E.UserTaskBegin, {"task": "T0"})], r"^expected a proc but didn't have one$"),
+    # Active-range events: twice in the first generation, for an unknown G, and after the
+    # first generation for a G that has no such range.
+    ([("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+      ("NT", E.GCSweepActive, {"p": "P0"}), ("NT", E.GCSweepActive, {"p": "P0"})],
+     r"^found named active range already in first gen: "),
+    ([("NT", E.GCMarkAssistActive, {"g": "G2"})], r"^uninitialized goroutine \d+ found during GCMarkAssistActive$"),
+    ([("M0", E.GoLabel, {})], r"^expected a proc but didn't have one$"),
+    ([("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+      ("M0", E.GCSweepBegin, {}), ("M0", E.GCSweepBegin, {})],
+     r"^discovered event already in-flight for when starting event GCSweepBegin$"),
+    ([*_USER_M0_FIRST, ("M0", E.GoSyscallBegin, {"p_seq": 5})],
+     r"^failed to advance GoSyscallBegin: can't make sequence: "),
+)
+
+
+#: After the first generation: an assist reported active for a G that never began one.
+_MISSING_ACTIVE_RANGE: Final[Script] = [("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+                                        ("M0", E.GoCreate, {"new_g": "G0"}),
+                                        ("NT", E.GCMarkAssistActive, {"g": "G0"})]
+
+
+def event_in_wrong_context(ch: Chooser, tr: Trace) -> bool:
+    """An event on an M whose P, G or their states one specific check of order.go rejects (a
+    steal naming an unseen thread, a syscall status without a thread, a sweep without a P,
+    a range begun twice or active without a begin...)."""
+    k = ch.int(0, len(_CONTEXT_VARIANTS) + 1)
+    if k == len(_CONTEXT_VARIANTS):
+        return _append_generation(tr, _MISSING_ACTIVE_RANGE)
+    if k > len(_CONTEXT_VARIANTS):
+        # A timed event that has no place in an event batch (Go 1.25+: older versions reject
+        # the type while reading the batch).
+        return tr.version >= Version.Go125 and _inject_prefix(tr, [("M0", E.ClockSnapshot, {})])
+    return _inject_prefix(tr, _CONTEXT_VARIANTS[k][0])
+
+
+_USER_M0: Final = _USER_M0_FIRST
+#: The same after the first generation, where a new G needs a GoCreate rather than a status.
+_USER_M0_LATER: Final[Script] = [
+    ("M0", E.ProcStatus, {"p": "P0", "pstatus": int(ProcStatus.Running)}),
+    ("M0", E.GoCreate, {"new_g": "G0"}),
+    ("M0", E.GoStart, {"g": "G0", "g_seq": 1}),
+]
+
+_UNDEFINED_STRING: Final = 1 << 30
+
+
+def user_annotation_misuse(ch: Chooser, tr: Trace) -> bool:
+    """A task ID begun twice, a region ended with another task, or a region end whose name
+    string is undefined (``advanceUserTaskBegin``, ``endRegion``, ``advanceUserRegionEnd``)."""
+    k = ch.int(0, 3)
+    if k == 3:
+        tail: Script = [("M0", E.UserRegionBegin, {"name_string": _UNDEFINED_STRING})]
+    elif k == 0:
+        tail = [("M0", E.UserTaskBegin, {"task": "T0"}), ("M0", E.UserTaskBegin, {"task": "T0"})]
+    elif k == 1:
+        tail = [("M0", E.UserRegionBegin, {}), ("M0", E.UserRegionEnd, {"task": "T0"})]
+    else:
+        tail = [("M0", E.UserRegionEnd, {"name_string": _UNDEFINED_STRING})]
+    return _inject_prefix(tr, [*_USER_M0, *tail])
+
+
+_GC_TYPES: Final = frozenset({int(E.GCActive), int(E.GCBegin), int(E.GCEnd)})
+
+
+def gc_cycle_misuse(ch: Chooser, tr: Trace) -> bool:
+    """GC cycle events in an impossible order or context: two GCActive (or two GCBegin) in the
+    first generation, GCEnd after GCEnd, GCBegin off a goroutine, and (appended after the base,
+    stripped of its GC cycle events) GCActive after GCEnd or off a goroutine in a later
+    generation."""
+    k = ch.int(0, 7)
+    if k == 6:
+        return _inject_prefix(tr, [("NT", E.GCEnd, {"gc_seq": 1})])
+    if k == 0:
+        return _inject_prefix(tr, [("NT", E.GCActive, {"gc_seq": 5}), ("NT", E.GCActive, {"gc_seq": 6})])
+    if k == 1:
+        return _inject_prefix(tr, [("NT", E.GCBegin, {"gc_seq": 5}), ("NT", E.GCBegin, {"gc_seq": 6})])
+    if k == 2:
+        return _inject_prefix(tr, [*_USER_M0, ("M0", E.GCBegin, {"gc_seq": 5}), ("M0", E.GCEnd, {"gc_seq": 6}),
+                                   ("M0", E.GCEnd, {"gc_seq": 7})])
+    if k == 3:
+        return _inject_prefix(tr, [*_USER_M0, ("M0", E.GCBegin, {"gc_seq": 5}), ("M0", E.GCEnd, {"gc_seq": 6}),
+                                   ("M1", E.GCBegin, {"gc_seq": 7})])
+    # The GC state at the end of the base must be "undetermined": drop its GC cycle events
+    # (nothing else depends on them, so the base stays valid).
+    for b in _event_batches(tr):
+        b.events = [e for e in b.events if e.typ not in _GC_TYPES]
+    if k == 4:
+        return _append_generation(tr, [*_USER_M0_LATER, ("M0", E.GCBegin, {"gc_seq": 5}),
+                                       ("M0", E.GCEnd, {"gc_seq": 6}), ("M0", E.GCActive, {"gc_seq": 7})])
+    if k == 7:
+        return _append_generation(tr, [("NT", E.GCActive, {"gc_seq": 9})])  # no such cycle: stuck
+    return _append_generation(tr, [("NT", E.GCBegin, {"gc_seq": 5}), ("M1", E.GCActive, {"gc_seq": 6})])
+
+
+def late_goroutine_status(ch: Chooser, tr: Trace) -> bool:
+    """After the first generation: a status for a goroutine Go has never seen, or a G in a
+    syscall claimed by a second M (``advanceGoStatus``)."""
+    if ch.chance(0.5):
+        return _append_generation(tr, [("M0", E.GoStatus, {"g": "G0", "m": "NT",
+                                                           "gstatus": int(GoStatus.Runnable)})])
+    return _append_generation(tr, [("M0", E.GoCreateSyscall, {"new_g": "G0"}),
+                                   ("M1", E.GoStatus, {"g": "G0", "m": "M1", "gstatus": _SYSCALL_G})])
+
+
+def batch_time_backwards(ch: Chooser, tr: Trace) -> bool:
+    """Legal: an M whose second batch starts earlier than its first one ends, while another M's
+    event waits on the first.  When the first batch's event lets the waiting one advance, the
+    M's next event is earlier than the rest of the frontier and Go's heap sifts it up
+    (``heapUpdate`` in batchcursor.go), which ordered timestamps never need."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    gen = bs[0].gen
+    idle = int(ProcStatus.Idle)
+    waiting = Batch(gen, _SYMBOLS["M0"], 9, [Ev(int(E.ProcStart), [1, _SYMBOLS["P0"], 1])])
+    late = Batch(gen, _SYMBOLS["M1"], 19, [Ev(int(E.ProcStatus), [1, _SYMBOLS["P0"], idle])])
+    early = Batch(gen, _SYMBOLS["M1"], ch.int(1, 5), [Ev(int(E.ProcStatus), [1, _SYMBOLS["P1"], idle])])
+    idx = tr.items.index(bs[0])
+    tr.items[idx:idx] = [waiting, late, early]
+    return True
+
+
+#: The table events cut_table_event_field cuts short, as (batch role, batch header event,
+#: event type, a complete event's arguments, fields before the cut): every field of a
+#: stack's first frame, a CPU sample, a string header (and its data), Frequency and
+#: ClockSnapshot.
+_TABLE_CUTS: Final[tuple[tuple[str, EventType, EventType, tuple[int, ...], int], ...]] = (
+    *(("stacks", E.Stacks, E.Stack, (1 << 20, 1, 0xFEED80, 0, 0, 7), k) for k in range(6)),
+    *(("cpu", E.CPUSamples, E.CPUSample, (5000, 0, 0, 1, 0), k) for k in range(5)),
+    *(("strings", E.Strings, E.String, (1 << 20, 3), k) for k in range(3)),  # 2: no data
+    ("sync", E.Sync, E.Frequency, (FREQUENCY_V1,), 0),
+    *(("sync", E.Sync, E.ClockSnapshot, (1, 2, 3, 4), k) for k in range(4)),
+)
+
+
+def cut_table_event_field(ch: Chooser, tr: Trace) -> bool:
+    """A new strings, stacks, CPU-sample or sync batch (first in the first generation, exact
+    size) whose one event ends right before one of its fields, or inside it: each field's
+    read error in generation.go."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    if ch.chance(0.1):
+        # An event batch whose one event's timestamp delta is cut short (batchcursor.go).
+        cut = bytes([int(E.ProcStop), 0x80])
+        tr.items.insert(tr.items.index(bs[0]), Batch(bs[0].gen, _FRESH, bs[0].time, [], body=cut))
+        return True
+    cuts = [c for c in _TABLE_CUTS if c[2] != E.ClockSnapshot or tr.version >= Version.Go125]
+    role, header, typ, args, k = cuts[ch.int(0, len(cuts) - 1)]
+    body = bytearray()
+    if not (role == "sync" and tr.version < Version.Go125):
+        body.append(int(header))  # before Go 1.25, a lone Frequency event is the sync batch
+    body.append(int(typ))
+    body += b"".join(put_uvarint(a) for a in args[:k])
+    if ch.chance(0.2):
+        body.append(0x80)  # a varint cut short: "unexpected EOF" instead of a bare io.EOF
+    b = Batch(bs[0].gen, NO_THREAD, bs[0].time, [], role=role, body=bytes(body))
+    tr.items.insert(tr.items.index(bs[0]), b)
+    return True
+
+
+def cut_batch_header(ch: Chooser, tr: Trace) -> bool:
+    """End the trace inside a batch header: after its type byte, gen, M or timestamp, or with an
+    overlong varint there (batch.go's header read errors); or right before a batch."""
+    bs = tr.batches()
+    if not bs:
+        return False
+    b = bs[ch.int(0, len(bs) - 1)]
+    del tr.items[tr.items.index(b):]
+    k = ch.pick((0, 3, 0, 3, 1, 2, -1, -2))  # gen and size are the reads nothing else cuts
+    if k == -2:
+        return True  # no header at all: from Go 1.26 on, a generation without its end
+    if k < 0:
+        tr.tail = bytes([int(E.ExperimentalBatch)])  # cut before the experiment byte
+        return True
+    head = bytes([int(E.EventBatch)]) + b"".join(put_uvarint(x & _U64) for x in (b.gen, b.m, b.time)[:k])
+    tr.tail = head + (b"\xff" * 10 + b"\x01" if ch.chance(0.3) else b"")
+    return True
+
+
+def generation_marker_misuse(ch: Chooser, tr: Trace) -> bool:
+    """Misuse of what delimits generations: from Go 1.26 on, a batch of generation 0 (the
+    runtime's sentinel); before, an event batch whose body starts with the
+    ``EndOfGeneration`` byte, which those versions hand to the batch processor."""
+    if tr.version >= Version.Go126:
+        bs = tr.batches()
+        if not bs:
+            return False
+        bs[ch.int(0, len(bs) - 1)].gen = 0
+        return True
+    es = _event_batches(tr, "events")
+    if not es:
+        return False
+    es[ch.int(0, len(es) - 1)].events.insert(0, Ev(int(E.EndOfGeneration), []))
+    return True
+
+
+def sparse_table_ids(ch: Chooser, tr: Trace) -> bool:
+    """Table IDs that keep Go's tables sparse: a string or stack ID of 2^63 or more (too large
+    to compact), or a far-away stack whose frame names an undefined string (validated while
+    walking the sparse table)."""
+    k = ch.int(0, 3)
+    role = "strings" if k == 0 else "stacks"
+    bs = _event_batches(tr, role)
+    if bs:
+        b = bs[ch.int(0, len(bs) - 1)]
+    else:
+        first = tr.batches()
+        if not first:
+            return False
+        b = Batch(first[0].gen, NO_THREAD, first[0].time,
+                  [Ev(int(E.Strings if k == 0 else E.Stacks), [])], role=role)
+        tr.items.insert(tr.items.index(first[0]), b)
+    if k == 0:
+        b.events.append(Ev(int(E.String), [ch.pick(((1 << 63) + 5, _U64 - 1))], b"sparse"))
+    elif k == 1:
+        b.events.append(Ev(int(E.Stack), [ch.pick(((1 << 63) + 5, _U64 - 1)), 1, 0xFEED00, 0, 0, 1]))
+    else:
+        func, file = (_UNDEFINED_STRING, 0) if k == 2 else (0, _UNDEFINED_STRING)
+        b.events.append(Ev(int(E.Stack), [1 << 40, 1, 0xFEED40 + k, func, file, 1]))
+    return True
+
+
+def _v1_event(typ: int, *args: int) -> bytes:
+    """One event of the pre-Go 1.22 format (up to 3 inline arguments)."""
+    return bytes([typ | ((len(args) - 1) << 6)]) + b"".join(put_uvarint(a) for a in args)
+
+
+def go121_trace(ch: Chooser, tr: Trace) -> bool:
+    """Replace the trace with a small valid trace of the old (v1, Go 1.11-1.21) format, which Go
+    converts event by event in reader.go; sometimes ending in an event the converter rejects.
+
+    The reference parser reports v1 traces as unsupported, so the differential only checks
+    that it says so; the point is Go's v1 branch of ``ReadEvent``.
+    """
+    ver = ch.pick((21, 19, 11))
+    out = bytearray(f"go 1.{ver} trace\x00\x00\x00".encode())
+    out += bytes([0x41]) + put_uvarint(0) + put_uvarint(1)  # EvBatch p=0 ticks=1
+    out += bytes([0x02]) + put_uvarint(FREQUENCY_V1)  # EvFrequency
+    out += _v1_event(4, 1, ch.int(1, 8), 0)  # EvGomaxprocs: the end of the initial state
+    for _ in range(ch.int(0, 3)):
+        out += _v1_event(5, 1, ch.int(0, 9))  # EvProcStart [ts, thread]
+        out += _v1_event(6, 1)  # EvProcStop [ts]
+    if ch.chance(0.3):
+        out += _v1_event(36, 1)  # EvFutileWakeup: "unexpected event type 36" in the converter
+    tr.raw_bytes = bytes(out)
+    return True
+
+#: The reading-path operators, by name (merged into STRUCTURAL_MUTATIONS).
+READING_PATH_MUTATIONS: Final[dict[str, Mutation]] = {
+    "goroutine_on_two_threads": goroutine_on_two_threads,
+    "misdirected_proc_steal": misdirected_proc_steal,
+    "proc_on_two_threads": proc_on_two_threads,
+    "abandoned_proc_status": abandoned_proc_status,
+    "user_annotation_misuse": user_annotation_misuse,
+    "gc_cycle_misuse": gc_cycle_misuse,
+    "late_goroutine_status": late_goroutine_status,
+    "cut_table_event_field": cut_table_event_field,
+    "cut_batch_header": cut_batch_header,
+    "generation_marker_misuse": generation_marker_misuse,
+    "event_in_wrong_context": event_in_wrong_context,
+    "sparse_table_ids": sparse_table_ids,
+    "go121_trace": go121_trace,
+    "batch_time_backwards": batch_time_backwards,
+}
+
+#: Their weights: about one per target statement group, so that 1,000 mutated examples try
+#: every variant several times (see docs/benchmarks.md, "Reading-path coverage").
+READING_PATH_WEIGHTS: Final[dict[str, int]] = {
+    "goroutine_on_two_threads": 7, "misdirected_proc_steal": 2, "proc_on_two_threads": 2,
+    "abandoned_proc_status": 2, "user_annotation_misuse": 2, "gc_cycle_misuse": 3,
+    "late_goroutine_status": 2, "cut_table_event_field": 4, "cut_batch_header": 2,
+    "generation_marker_misuse": 2, "event_in_wrong_context": 8,
+}
+
+ACCEPTED: Final = "<accepted>"
+"""In :data:`READING_PATH_TARGETS`: a variant that Go accepts."""
+
+_EOF: Final = r"(?:unexpected )?EOF"
+
+#: Per reading-path operator, the outcomes it exists to provoke in Go when applied alone to a
+#: valid trace: Go error patterns, or :data:`ACCEPTED`.  Each must occur (liveness test).
+READING_PATH_TARGETS: Final[dict[str, tuple[str, ...]]] = {
+    "goroutine_on_two_threads": tuple(v[4] for v in _SHARED_G_VARIANTS),
+    **{name: tuple(ACCEPTED if err is None else err for _, err in variants)
+       for name, variants in _PROC_VARIANTS.items()},
+    "user_annotation_misuse": (
+        r"^task ID conflict: \d+$",
+        r"^misuse of region in goroutine \d+: region end \{\d+ \} when the inner-most active "
+        r"region start event is \{0 \}$",
+        r"^invalid string ID 1073741824 for 43 event$",
+        r"^invalid string ID 1073741824 for 42 event$",
+    ),
+    "gc_cycle_misuse": (
+        r"^GCActive in the first generation isn't first GC event$",
+        r"^encountered GCBegin while GC was already in progress$",
+        r"^encountered GCEnd when GC was not in progress$",
+        r"^encountered GCActive while GC was not in progress$",
+        r"^expected a proc but didn't have one$",
+        r"^encountered GCEnd when GC was in an undetermined state$",
+        r"^broken trace: failed to advance",
+    ),
+    "late_goroutine_status": (
+        r"^found goroutine status for new goroutine after the first generation: id=\d+ status=Runnable$",
+        r"^inconsistent thread for syscalling goroutine \d+: thread has goroutine -1$",
+    ),
+    "cut_table_event_field": (
+        # A cut right before a uvarint makes Go's table reader return a bare io.EOF, which
+        # ReadEvent's callers take for the end of the trace: Go "accepts" the trace's prefix.
+        ACCEPTED,
+        r"^unexpected EOF$",
+        r"^found invalid uvarint for timestamp$",
+        r"^failed to read full string: read 0 but wanted 3$",
+        rf"^reading frame 1's fileID for stack \d+: {_EOF}$",
+        rf"^reading frame 1's line for stack \d+: {_EOF}$",
+    ),
+    "cut_batch_header": (
+        rf"^error reading batch gen: (?:{_EOF}|binary: varint overflows a 64-bit integer)$",
+        rf"^error reading batch size: (?:{_EOF}|binary: varint overflows a 64-bit integer)$",
+        r"^incomplete generation found; trace likely truncated$",
+    ),
+    "generation_marker_misuse": (
+        r"^invalid generation number 0$",
+        r"^internal error: unexpectedly processing EndOfGeneration; broken trace\?$",
+    ),
+    "event_in_wrong_context": (*dict.fromkeys(err for _, err in _CONTEXT_VARIANTS),
+                               r"^resource is missing active range: GCMarkAssistBegin \[\]$",
+                               r"^bad event type found while ordering: 51$"),
+    "sparse_table_ids": (ACCEPTED, r"^found invalid func string ID 1073741824 for stack 1099511627776$",
+                         r"^found invalid file string ID 1073741824 for stack 1099511627776$"),
+    "go121_trace": (ACCEPTED, r"^unexpected event type 36$"),
+    "batch_time_backwards": (ACCEPTED,),
+}
+
+# --- end of reading-path operators ---------------------------------------------------------
+
+
 #: Structural mutations, by name.  Order matters for shrinking only: earlier names are the
 #: shrink targets of a mutation choice.
 STRUCTURAL_MUTATIONS: Final[dict[str, Mutation]] = {
@@ -1226,6 +1816,7 @@ STRUCTURAL_MUTATIONS: Final[dict[str, Mutation]] = {
     "cut_after_tables": cut_after_tables,
     "append_junk": append_junk,
     **HEAP_MUTATIONS,
+    **READING_PATH_MUTATIONS,
 }
 
 #: Byte-level mutations, applied after every structural one.
@@ -1257,8 +1848,10 @@ def _apply(name: str, ch: Chooser, tr: Trace) -> bool:
 
 
 def _stage(name: str) -> int:
-    """When a named operator runs: structural, then raw-level, then byte-level."""
-    return 2 if name in BYTE_MUTATIONS else 1 if name in RAW_MUTATIONS else 0
+    """When a named operator runs: structural, then raw-level, then byte-level.  The
+    reading-path operators come last among the structural ones, so that the others do not
+    edit their scenarios."""
+    return 3 if name in BYTE_MUTATIONS else 2 if name in RAW_MUTATIONS else 1 if name in READING_PATH_MUTATIONS else 0
 
 #: Relative weights of the operators that reach the ordering's per-state checks best (the
 #: rest weigh 1): most mutations break a trace before its events are ordered at all.
@@ -1266,6 +1859,7 @@ WEIGHTS: Final[dict[str, int]] = {
     "insert_event": 8, "drop_event": 2, "drop_status": 2, "move_event": 2, "swap_events": 2,
     "wrong_seq": 2, "wrong_status": 2, "wrong_goroutine": 2, "wrong_proc": 2, "wrong_thread": 2,
     "change_event_type": 2,
+    **READING_PATH_WEIGHTS,
 }
 
 #: Mutations whose outcome is certain when applied alone to a valid trace: (reason, pattern).

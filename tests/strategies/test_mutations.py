@@ -25,6 +25,12 @@ from strategies import (
 )
 
 from strategies._internal.builder import Batch
+from strategies._internal.mutations import (
+    ACCEPTED,
+    READING_PATH_MUTATIONS,
+    READING_PATH_TARGETS,
+    READING_PATH_WEIGHTS,
+)
 
 from _strategies_support import both, describe, known_finding
 
@@ -57,7 +63,13 @@ def test_liveness_mutations_and_verdicts(go_helper, mutated_batch: list[Trace]) 
             known = known_finding(py, go, c)
             assert known, f"NEW DIVERGENCE {tr.describe()}\n{describe(py, go, c)}"
             findings[known.split(":")[0]] += 1
-    assert not [m for m in MUTATIONS if not applied[m]], f"never applied: {set(MUTATIONS) - set(applied)}"
+    # The registry is large and weighted: an operator that needs a rare event (a task, a CPU
+    # sample) may miss this shared batch, but must still apply when it is the only choice.
+    vs, template = trace_params(max_events=60)
+    never = [m for m in MUTATIONS if not applied[m]
+             if not any(mutate(ch, draw_valid(ch, vs, template), (m,), max_mutations=1).mutations == (m,)
+                        for ch in map(RandomChooser, range(30_000, 30_050)))]
+    assert not never, f"never applied: {never}"
     assert verdicts["accepted"] and verdicts["rejected"], verdicts
     # A generator that only ever breaks traces one way would show few distinct errors.
     assert len(errors) >= 40, sorted(errors)
@@ -126,6 +138,50 @@ def test_liveness_dedicated_boundary_mutations(go_helper, name: str) -> None:  #
             hits += go.status is Status.ACCEPTED
     assert applied >= 10, f"{name} applied to {applied}/40 traces"
     assert hits >= 5, f"{name} reached its boundary {hits} times"
+
+
+# --- reading-path operators (issue 10, point 6) -----------------------------------------------
+
+#: Most seeds a reading-path operator may take to show every outcome it targets.
+_MAX_SEEDS = 400
+
+
+def _matches(target: str, outcome: str) -> bool:
+    import re
+
+    return outcome == ACCEPTED if target == ACCEPTED else outcome != ACCEPTED and re.search(target, outcome) is not None
+
+
+@pytest.mark.parametrize("name", sorted(READING_PATH_TARGETS))
+def test_reading_path_mutation_reaches_its_targets(go_helper, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Applied alone to small valid traces, each reading-path operator provokes every Go outcome
+    it is meant for (each error text names the order.go/generation.go/batch.go/reader.go check
+    it exists to reach), and Python agrees with Go on every one of them."""
+    assert name in MUTATIONS
+    # The GC scenarios after the first generation strip the base's GC events themselves; the
+    # generation-0 check exists from Go 1.26 on, the EndOfGeneration-byte one before it.
+    vs, template = trace_params(max_events=10, max_generations=2)
+    targets = READING_PATH_TARGETS[name]
+    seen: set[str] = set()
+    outcomes: Counter[str] = Counter()
+    for seed in range(_MAX_SEEDS):
+        ch = RandomChooser(20_000 + seed)
+        tr = mutate(ch, draw_valid(ch, vs, template), (name,), max_mutations=1)
+        py, go, c = both(go_helper, tr.to_binary())
+        assert c.agree or known_finding(py, go, c), f"{tr.describe()}\n{describe(py, go, c)}"
+        out = ACCEPTED if go.status is Status.ACCEPTED else (go.error or go.status.value)
+        outcomes[out.splitlines()[0]] += 1
+        seen.update(t for t in targets if _matches(t, out))
+        if len(seen) == len(targets):
+            break
+    missing = [t for t in targets if t not in seen]
+    assert not missing, f"{name} never gave {missing}; outcomes: {outcomes.most_common()}"
+
+
+def test_reading_path_operators_have_weights_and_targets() -> None:
+    assert set(READING_PATH_TARGETS) == set(READING_PATH_MUTATIONS)
+    assert set(READING_PATH_MUTATIONS) <= set(MUTATIONS)
+    assert set(READING_PATH_WEIGHTS) <= set(READING_PATH_MUTATIONS)
 
 
 @pytest.mark.parametrize("name", sorted(RAW_MUTATIONS))
