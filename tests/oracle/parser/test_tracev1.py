@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from oracle.harness.helper import GoHelper
+from oracle.harness.realtraces import RealTrace
 from oracle.parser import canonical
 from oracle.parser.errors import TraceError
 from oracle.parser.reader import Reader, read_all
@@ -42,7 +43,7 @@ def _v1_testdata() -> list[Path]:
 def _json_records(out: bytes) -> list[tuple[str, int]]:
     """(event without index and time, time) per canonical JSON line; the terminal line as is."""
     recs: list[tuple[str, int]] = []
-    for line in out.decode().splitlines():
+    for line in out.decode().split("\n")[:-1]:
         d = json.loads(line)
         if "end" in d:
             recs.append((line, 0))
@@ -59,7 +60,7 @@ _TIME = re.compile(r" Time=(-?\d+)")
 def _text_records(out: bytes) -> list[tuple[str, int]]:
     """(event text without its time, time) per ``Event.String()`` event of a go-string output."""
     events: list[list[str]] = []
-    for line in out.decode().splitlines():
+    for line in out.decode().split("\n")[:-1]:
         if line.startswith(("M=", "EOF", "ERROR: ", "PANIC: ")) or not events:
             events.append([line])
         else:
@@ -140,6 +141,26 @@ def test_go_v1_fuzz_seeds_match_go(go_helper: GoHelper, path: Path) -> None:
     from oracle.parser.inputs import load
 
     assert_v1_same_as_go(go_helper, load(path).data)
+
+
+def _v1_real_traces() -> list[RealTrace]:
+    from oracle.harness.realtraces import V1_RUNTIME_VERSIONS, real_traces
+
+    return [t for v in V1_RUNTIME_VERSIONS for t in real_traces(v)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trace", _v1_real_traces(), ids=lambda t: t.name)
+def test_go121_real_trace_matches_go(go_helper: GoHelper, trace: RealTrace) -> None:
+    assert_v1_same_as_go(go_helper, trace.path.read_bytes())
+
+
+def test_go121_cgo_trace_is_rejected_like_go() -> None:
+    """Go 1.27.3 cannot order the v1 trace of cgo callbacks from C threads; neither can we."""
+    (cgo,) = [t for t in _v1_real_traces() if t.scenario == "cgo"]
+    with pytest.raises(TraceError) as ei:
+        Reader(cgo.path.read_bytes())
+    assert ei.value.message == "no consistent ordering of events possible"
 
 
 def test_windows_match_rejects_a_changed_event() -> None:
