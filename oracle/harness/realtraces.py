@@ -148,7 +148,7 @@ def real_traces(version: str | None = None) -> list[RealTrace]:
     Results are cached; the first call per toolchain builds the program and runs all
     scenarios (a few seconds, ``multigen`` being the longest).
     """
-    tc = toolchain.ensure(version)
+    tc = toolchain.ensure(version, for_helper=False)
     exe = tracegen_binary(tc)
     work = _work_dir(tc)
     manifest = work / "manifest.json"
