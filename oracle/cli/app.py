@@ -198,6 +198,7 @@ def _diff_inputs(args: argparse.Namespace) -> list[str]:
 def cmd_diff(args: argparse.Namespace) -> int:
     """Parse each input with the reference parser and with Go; report every divergence."""
     from oracle.diff import Verdict, compare
+    from oracle.diff.compare import ties_possible
     from oracle.diff.impls import GoImpl, PythonImpl
 
     paths = _diff_inputs(args)
@@ -217,7 +218,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 counts["input errors"] += 1
                 continue
             left, right = py.run(inp.data), go.run(inp.data)
-            c = compare(left, right)
+            c = compare(left, right, ties=ties_possible(inp.data))
             counts[c.verdict.value] += 1
             verdicts[right.verdict] += 1
             if not c.agree:

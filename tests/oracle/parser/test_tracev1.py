@@ -11,27 +11,23 @@ in map order too (``createdPreInit``).  Two runs of Go on the same file differ. 
 * when Go answers the same twice, Python's output must be byte-identical to it;
 * otherwise Python's output must equal Go's up to those reorderings: the same terminal record,
   the same sequence of event times, and the same events (all fields but the index and the time)
-  in windows that are permutations of each other and no longer than :data:`MAX_WINDOW` events.
+  in windows that are permutations of each other and no longer than ``oracle.diff.compare.MAX_TIE_WINDOW`` events.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from oracle.diff.compare import same_up_to_ties
 from oracle.harness.helper import GoHelper
 from oracle.harness.realtraces import RealTrace
 from oracle.parser import canonical
 from oracle.parser.errors import TraceError
 from oracle.parser.reader import Reader, read_all
-
-#: The longest run of reordered events accepted (Go's ties are runs of equal timestamps).
-MAX_WINDOW = 64
-
 
 def _v1_testdata() -> list[Path]:
     from tests.conftest import pinned_goroot
@@ -74,29 +70,13 @@ def _text_records(out: bytes) -> list[tuple[str, int]]:
 
 
 def windows_match(py: list[tuple[str, int]], go: list[tuple[str, int]]) -> tuple[bool, str]:
-    """Whether two outputs, as (event, time) records, are equal up to local reorderings."""
+    """Whether two outputs, as (event, time) records, are equal up to Go's v1 tie order."""
     if len(py) != len(go):
         return False, f"{len(py)} records vs {len(go)}"
     if py[-1] != go[-1]:
         return False, f"terminal differs: {py[-1][0]} vs {go[-1][0]}"
-    for i, (x, y) in enumerate(zip(py, go)):
-        if x[1] != y[1]:
-            return False, f"time of record {i} differs: {x[1]} vs {y[1]}"
-    diff: Counter[str] = Counter()
-    start = 0
-    for i, (x, y) in enumerate(zip(py, go)):
-        diff[x[0]] += 1
-        diff[y[0]] -= 1
-        for k in (x[0], y[0]):
-            if k in diff and diff[k] == 0:
-                del diff[k]
-        if not diff:
-            if i + 1 - start > MAX_WINDOW:
-                return False, f"records {start}..{i} are a permutation longer than {MAX_WINDOW}"
-            start = i + 1
-    if diff:
-        return False, f"records from {start} on are not a permutation of Go's: {py[start][0][:300]} vs {go[start][0][:300]}"
-    return True, ""
+    why = same_up_to_ties(py[:-1], go[:-1])
+    return why is None, why or ""
 
 
 def assert_v1_same_as_go(helper: GoHelper, data: bytes) -> None:
@@ -175,3 +155,25 @@ def test_windows_match_rejects_a_changed_event() -> None:
     d = recs('{"i":0,"kind":"Log","time":1}', '{"i":1,"kind":"Sync","time":3}', '{"end":"EOF"}')
     assert not windows_match(a, d)[0]
     assert not windows_match(a, a[:-1] + recs('{"end":"error","error":"x"}'))[0]
+
+
+V1_FINDINGS = sorted((Path(__file__).resolve().parents[3] / "corpus" / "go-findings").glob("v1-*.trace"))
+
+
+@pytest.mark.parametrize("path", V1_FINDINGS, ids=lambda p: p.stem)
+def test_v1_go_finding_is_mirrored(go_helper: GoHelper, path: Path) -> None:
+    """docs/go-findings.md finding 15: Go's accessors panic on v1 events; ours panic alike."""
+    data = path.read_bytes()
+    go = go_helper.request("parse", data)
+    assert go.outcome == "ok" and b'"panics":' in go.output
+    assert "".join(line + "\n" for line in canonical.dump_trace(data)).encode() == go.output
+
+
+def test_v1_mutants_are_deterministic_v1_inputs() -> None:
+    from oracle.campaign.sources import v1_mutant, v1_seed_traces
+    from oracle.diff.compare import ties_possible
+
+    assert v1_seed_traces()
+    a = v1_mutant("s:0:1:v1:0")
+    assert a == v1_mutant("s:0:1:v1:0") and a[1][0].startswith("v1-seed#")
+    assert ties_possible(a[0])
