@@ -180,7 +180,7 @@ def _produce(tc: toolchain.Toolchain, exe: Path, work: Path, manifest: Path) -> 
 
 def large_trace(size: int = 10 << 20, *, allocfree: bool = False, version: str | None = None) -> Path:
     """A trace of at least ``size`` bytes of scheduler traffic, for benchmarks (cached)."""
-    tc = toolchain.ensure(version)
+    tc = toolchain.ensure(version, for_helper=False)
     exe = tracegen_binary(tc)
     work = _work_dir(tc)
     out = work / f"large-{size}{'-allocfree' if allocfree else ''}.trace"
