@@ -63,6 +63,7 @@ of their own.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import multiprocessing
@@ -90,6 +91,7 @@ from oracle.diff.impls.go import outcome_from_helper, request_parse
 from oracle.diff.impls.python import PythonImpl
 from oracle.diff.outcome import Outcome, Status
 from oracle.campaign.sources import v1_mutant
+from oracle.parser.tracev1.parser import GO_SMALL_MAP_ORDERS
 from oracle.harness.helper import GoHelper, HelperResult
 
 __all__ = [
@@ -452,13 +454,41 @@ class CaseChecker:
             st.seconds_python += time.perf_counter() - t3
         ties = ties_possible(data)
         c = compare(py, go, ties=ties)
-        # A v1 trace's error (and, beyond what compare tolerates, its events) can depend on the
-        # order Go's map iteration picked: ask Go again before calling it a divergence.
-        for _ in range(_V1_RETRIES if ties and not c.agree else 0):
+        if ties and not c.agree:
+            alt = self._v1_alternative(data, py, go)
+            if alt is not None:
+                return alt
+        return c, py, go, py.status.value, go.status.value
+
+    def _v1_alternative(
+        self, data: bytes, py: Outcome, go: Outcome
+    ) -> tuple[Comparison, Outcome, Outcome, str, str] | None:
+        """An agreeing pair for a v1 trace under another of Go's map orders, if there is one.
+
+        Go's v1 answer (its error, and beyond what ``compare(ties=True)`` tolerates, its
+        events) depends on the order its map iteration picked.  Go is asked again
+        (``_V1_RETRIES``), and the reference is run under each of Go's other possible orders of
+        the Ps (``GO_SMALL_MAP_ORDERS`` rotations); any agreeing pair means the reference
+        produced one of Go's possible answers.
+        """
+        gos = [go]
+        for _ in range(_V1_RETRIES):
             again = self._go.run(data)
             if compare(py, again, ties=True).agree:
                 return compare(py, again, ties=True), py, again, py.status.value, again.status.value
-        return c, py, go, py.status.value, go.status.value
+            gos.append(again)
+        if not isinstance(self._py, PythonImpl):
+            return None
+        for r in range(1, GO_SMALL_MAP_ORDERS):
+            try:
+                alt = self._timed(functools.partial(self._py.run, v1_proc_rotation=r), data)
+            except _PythonTimeout:
+                return None
+            for g in gos:
+                c = compare(alt, g, ties=True)
+                if c.agree:
+                    return c, alt, g, alt.status.value, g.status.value
+        return None
 
     # --- the public step ---
 

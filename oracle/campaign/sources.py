@@ -45,8 +45,9 @@ V1_SEED_MAX_BYTES: Final = 12 * 1024
 def v1_seed_traces() -> tuple[bytes, ...]:
     """The real v1 traces mutants are made from, in a fixed order (cached per process).
 
-    Go 1.21.13's traces are produced on first use (installing that release); when that is not
-    possible (no network), Go's testdata alone are used.
+    Go's v1 testdata, plus Go 1.21.13's traces if they were already produced (by the test suite
+    or ``oracle.harness.realtraces.real_traces("1.21.13")``): a campaign never waits for a
+    toolchain download.
     """
     from oracle.harness import realtraces, toolchain
 
@@ -54,12 +55,9 @@ def v1_seed_traces() -> tuple[bytes, ...]:
     testdata = toolchain.pinned().goroot / "src" / "internal" / "trace" / "internal" / "tracev1" / "testdata"
     for p in sorted(testdata.iterdir()):
         traces.append((p.name, p.read_bytes()))
-    try:
-        for v in realtraces.V1_RUNTIME_VERSIONS:
-            for t in realtraces.real_traces(v):
-                traces.append((t.name, t.path.read_bytes()))
-    except (toolchain.ToolchainError, OSError):
-        pass
+    for v in realtraces.V1_RUNTIME_VERSIONS:
+        for t in realtraces.cached_real_traces(v):
+            traces.append((t.name, t.path.read_bytes()))
     return tuple(data for _, data in traces if len(data) <= V1_SEED_MAX_BYTES)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "PROGRAM_DIR",
     "V1_RUNTIME_VERSIONS",
     "RealTrace",
+    "cached_real_traces",
     "large_trace",
     "real_traces",
     "tracegen_binary",
@@ -160,6 +161,20 @@ def real_traces(version: str | None = None) -> list[RealTrace]:
     return [
         RealTrace(e["scenario"], e["allocfree"], tc.version, work / e["file"]) for e in entries
     ]
+
+
+def cached_real_traces(version: str) -> list[RealTrace]:
+    """:func:`real_traces` for ``version`` if they were already produced, else ``[]``.
+
+    Never installs, builds or runs anything: for callers (campaigns) that must not stall on a
+    first-time toolchain download.
+    """
+    work = toolchain.cache_dir() / "realtraces" / f"go{version}-{_source_hash()}"
+    manifest = work / "manifest.json"
+    if not manifest.is_file():
+        return []
+    entries = json.loads(manifest.read_text())
+    return [RealTrace(e["scenario"], e["allocfree"], version, work / e["file"]) for e in entries]
 
 
 def _produce(tc: toolchain.Toolchain, exe: Path, work: Path, manifest: Path) -> None:

@@ -123,8 +123,15 @@ class Reader:
         "_v1",
     )
 
-    def __init__(self, source: TraceSource, *, chunk_size: int = 1 << 20) -> None:
-        """Mirrors NewReader (reader.go): read the header and set up the v2 state."""
+    def __init__(
+        self, source: TraceSource, *, chunk_size: int = 1 << 20, v1_proc_rotation: int = 0
+    ) -> None:
+        """Mirrors NewReader (reader.go): read the header and set up the v2 state.
+
+        ``v1_proc_rotation`` only matters for v1 traces, whose conversion Go starts from a map's
+        order: it selects one of Go's possible orders
+        (:data:`oracle.parser.tracev1.parser.GO_SMALL_MAP_ORDERS`); 0 is the default one.
+        """
         owned: BinaryIO | None = None
         if isinstance(source, (bytes, bytearray, memoryview)):
             data = bytes(source)
@@ -158,7 +165,7 @@ class Reader:
                 if owned is not None:
                     owned.close()
                     owned = None
-            self._v1 = V1Converter(parse_v1(rest, v))
+            self._v1 = V1Converter(parse_v1(rest, v, proc_rotation=v1_proc_rotation))
             del rest
 
         self._version: Version = v

@@ -18,11 +18,15 @@ class PythonImpl:
 
     name = "python"
 
-    def run(self, data: bytes) -> Outcome:
-        """Parse ``data`` completely; never raises (any exception becomes an outcome)."""
+    def run(self, data: bytes, *, v1_proc_rotation: int = 0) -> Outcome:
+        """Parse ``data`` completely; never raises (any exception becomes an outcome).
+
+        ``v1_proc_rotation``: for a v1 trace, which of Go's possible map orders to follow
+        (see :class:`oracle.parser.reader.Reader`).
+        """
         records: list[dict[str, Any]] = []
         try:
-            for i, ev in enumerate(Reader(data)):
+            for i, ev in enumerate(Reader(data, v1_proc_rotation=v1_proc_rotation)):
                 records.append(canonical.event_record(i, ev))
         except UnsupportedTraceError as e:
             return Outcome(self.name, Status.UNSUPPORTED, tuple(records), e.message)

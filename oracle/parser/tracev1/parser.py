@@ -106,7 +106,7 @@ from oracle.parser.tracev1.order import (
 from oracle.parser.uvarint import uvarint
 from oracle.parser.version import Version
 
-__all__ = ["ERR_TIME_ORDER", "Events", "Frame", "Trace", "parse"]
+__all__ = ["ERR_TIME_ORDER", "GO_SMALL_MAP_ORDERS", "Events", "Frame", "Trace", "parse"]
 
 _U64: Final = (1 << 64) - 1
 _MAX_INT32: Final = (1 << 31) - 1
@@ -334,16 +334,28 @@ _LOCAL_TO_GLOBAL: Final = {
 }
 
 
-def parse(data: bytes, ver: Version) -> Trace:
-    """Mirrors ``Parse``: ``data`` is everything after the header, read to the end."""
-    return Parser(data, ver).parse()
+#: How many orders of the Ps Go's map iteration can produce for a small map: a map of at most 8
+#: entries is one swiss-table group, filled in insertion order, and iteration starts at a
+#: random one of its 8 slots and wraps around.  So Go's order is one of the 8 rotations of
+#: insertion order (slots left empty only repeat a rotation).  Bigger maps have more orders.
+GO_SMALL_MAP_ORDERS: Final = 8
+
+
+def parse(data: bytes, ver: Version, *, proc_rotation: int = 0) -> Trace:
+    """Mirrors ``Parse``: ``data`` is everything after the header, read to the end.
+
+    ``proc_rotation`` picks which of Go's possible map orders of the Ps to follow (see
+    :data:`GO_SMALL_MAP_ORDERS`); 0, the default, is insertion order.
+    """
+    return Parser(data, ver, proc_rotation).parse()
 
 
 class Parser:
     """``parser``: the state of one :func:`parse` call."""
 
-    def __init__(self, data: bytes, ver: Version) -> None:
+    def __init__(self, data: bytes, ver: Version, proc_rotation: int = 0) -> None:
         self.ver = ver
+        self.proc_rotation = proc_rotation
         self.data = data
         self.off = 0
         self.strings: dict[int, str] = {}
@@ -412,7 +424,14 @@ class Parser:
         # pdqsort in Go, reproduced move for move).
         sort_func_by_key(self.cpu_samples, _event_ts)
 
-        all_procs = [_Proc(pid) for pid in self.batch_offsets]
+        # Go ranges over the batchOffsets map here: the order is Go's map order.  We take
+        # insertion order, rotated by proc_rotation slots of an 8-slot group.
+        pids = list(self.batch_offsets)
+        if self.proc_rotation and pids:
+            slots = max(GO_SMALL_MAP_ORDERS, len(pids))
+            r = self.proc_rotation % slots
+            pids = [p for p in pids[r:]] + pids[:r] if r < len(pids) else pids
+        all_procs = [_Proc(pid) for pid in pids]
         all_procs.append(_Proc(PROFILE_P, self.cpu_samples))
 
         events: list[V1Event] = []
