@@ -131,6 +131,9 @@ class KnownSignature:
 #: | 15 | v1-region-unknown-string (.trace) | ``go-panic:Region:expected id N in string table`` |
 #: | 15 | v1-frame-unknown-string (.trace) | ``go-panic:Stack:expected id N in string table`` |
 #: | 15 | v1-transition-frame-unknown-string (.trace) | ``go-panic:StateTransition:expected id N in string table`` |
+#: | 15 | v1-task-unknown-string (.trace) | ``go-panic:Task:expected id N in string table`` |
+#: | 15 | v1-log-unknown-string (.trace) | ``go-panic:Log:expected id N in string table`` |
+#: | 15 | v1-label-unknown-string (.trace) | ``go-panic:Label:expected id N in string table`` |
 KNOWN_GO_SIGNATURES: Final[tuple[KnownSignature, ...]] = (
     KnownSignature(1, "sync-unknown-experiment",
                    "go-panic:Sync:runtime error: index out of range [N] with length N"),
@@ -149,6 +152,9 @@ KNOWN_GO_SIGNATURES: Final[tuple[KnownSignature, ...]] = (
                    "go-panic:Stack:expected id N in string table"),
     KnownSignature(15, "v1-transition-frame-unknown-string",
                    "go-panic:StateTransition:expected id N in string table"),
+    KnownSignature(15, "v1-task-unknown-string", "go-panic:Task:expected id N in string table"),
+    KnownSignature(15, "v1-log-unknown-string", "go-panic:Log:expected id N in string table"),
+    KnownSignature(15, "v1-label-unknown-string", "go-panic:Label:expected id N in string table"),
 )
 
 #: Go's documented nondeterministic outputs (docs/go-findings.md), as (finding, signature).

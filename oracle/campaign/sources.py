@@ -54,7 +54,8 @@ def v1_seed_traces() -> tuple[bytes, ...]:
     traces: list[tuple[str, bytes]] = []
     testdata = toolchain.pinned().goroot / "src" / "internal" / "trace" / "internal" / "tracev1" / "testdata"
     for p in sorted(testdata.iterdir()):
-        traces.append((p.name, p.read_bytes()))
+        if p.stat().st_size <= V1_SEED_MAX_BYTES:
+            traces.append((p.name, p.read_bytes()))
     for v in realtraces.V1_RUNTIME_VERSIONS:
         for t in realtraces.cached_real_traces(v):
             traces.append((t.name, t.path.read_bytes()))
