@@ -47,6 +47,7 @@ CORE_RANKS: list[set[str]] = [
     {P + "batchcursor"},
     {P + "value"},
     {P + "resources"},
+    {P + "releases"},
     {P + "event"},
     {P + "convert"},
     {P + "order"},

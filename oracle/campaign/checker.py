@@ -91,6 +91,7 @@ from oracle.diff.impls.go import outcome_from_helper, request_parse
 from oracle.diff.impls.python import PythonImpl
 from oracle.diff.outcome import Outcome, Status
 from oracle.campaign.sources import v1_mutant
+from oracle.parser.releases import reproduced
 from oracle.parser.tracev1.parser import GO_SMALL_MAP_ORDERS
 from oracle.harness.helper import GoHelper, HelperResult
 
@@ -155,9 +156,9 @@ class FindingStoreLike(Protocol):
         ...
 
 
-def _dump_bytes(data: bytes) -> bytes:
+def _dump_bytes(data: bytes, go: str | None = None) -> bytes:
     """The reference parser's canonical JSON lines, as the Go helper writes them."""
-    text = "\n".join(dump_trace(data))
+    text = "\n".join(dump_trace(data, go=go))
     return text.encode("utf-8", "surrogateescape") + b"\n"
 
 
@@ -342,7 +343,9 @@ class CaseChecker:
             self._go = self._fast_go
         else:
             self._go = go_impl
-        self._py: Impl = py_impl if py_impl is not None else PythonImpl()
+        #: The release whose semantics the reference follows: Go's, when it is reproduced.
+        self._semantics = reproduced(go_version)
+        self._py: Impl = py_impl if py_impl is not None else PythonImpl(self._semantics)
         self._fast = go_impl is None and py_impl is None
         self._timed_py = _TimedPython(self)
         self._saved: set[str] = set()
@@ -408,7 +411,7 @@ class CaseChecker:
     def _python_lines(self, data: bytes) -> bytes | Outcome | None:
         """Python's canonical JSON lines; an Outcome on timeout; None if anything raised."""
         try:
-            return self._timed(_dump_bytes, data)
+            return self._timed(functools.partial(_dump_bytes, go=self._semantics), data)
         except _PythonTimeout:
             return self._timeout_outcome()
         except Exception:  # noqa: BLE001 - the full path reports it as an outcome

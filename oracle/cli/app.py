@@ -83,21 +83,28 @@ def cmd_setup(args: argparse.Namespace) -> int:
 # --- parse -----------------------------------------------------------------------------------
 
 
-def _parse_events(data: bytes) -> Iterator[Any]:
+def _parse_events(data: bytes, go: str | None = None) -> Iterator[Any]:
     from oracle.parser.reader import Reader
 
-    yield from Reader(data)
+    yield from Reader(data, go=go)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Parse one trace with the reference parser and print it."""
+    from oracle.parser.releases import UnsupportedReleaseError, release
+
+    try:
+        release(args.go)
+    except UnsupportedReleaseError as e:
+        raise UsageError(f"--go {args.go}: {e}") from None
     inp = _load_one(args.path)
     out = sys.stdout
     if args.format == "summary":
-        return _print_summary(inp, out)
+        return _print_summary(inp, out, args.go)
     from oracle.parser import canonical
 
-    lines = canonical.go_string_lines(inp.data) if args.format == "go" else canonical.dump_trace(inp.data)
+    lines = (canonical.go_string_lines(inp.data, go=args.go) if args.format == "go"
+             else canonical.dump_trace(inp.data, go=args.go))
     last = ""
     for line in lines:
         out.write(line)
@@ -108,14 +115,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_OK if accepted else EXIT_FINDING
 
 
-def _print_summary(inp: TraceInput, out: Any) -> int:
+def _print_summary(inp: TraceInput, out: Any, go: str | None = None) -> int:
     kinds: Counter[str] = Counter()
     first = last = None
     n = 0
     err: TraceError | None = None
     t0 = time.perf_counter()
     try:
-        for ev in _parse_events(inp.data):
+        for ev in _parse_events(inp.data, go):
             n += 1
             kinds[str(ev.kind)] += 1
             t = ev.time
@@ -201,9 +208,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from oracle.diff.compare import ties_possible
     from oracle.diff.impls import GoImpl, PythonImpl
 
+    from oracle.parser.releases import reproduced
+
     paths = _diff_inputs(args)
     binary, version = helper_binary(args)
-    py = PythonImpl()
+    py = PythonImpl(reproduced(version))
     counts: Counter[str] = Counter()
     verdicts: Counter[str] = Counter()
     findings: list[dict[str, Any]] = []
@@ -339,6 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("go", "json", "summary"), default="go",
         help="go: each event as Go's Event.String() (TZ=UTC), then EOF or ERROR: <msg>; "
         "json: canonical JSON lines (docs/canonical-json.md); summary: counts per kind",
+    )
+    s.add_argument(
+        "--go", metavar="VERSION", default=None,
+        help="reproduce this Go release's parser (default: the pinned 1.27.3; "
+        "see oracle/parser/releases.py for the releases reproduced)",
     )
     s.set_defaults(func=cmd_parse)
 

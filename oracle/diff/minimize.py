@@ -643,8 +643,10 @@ def cmd_minimize(args: argparse.Namespace) -> int:
         raise UsageError(f"--deadline must be positive, got {args.deadline}")
     data, meta = _load_case(args.case)
     wanted: str | None = args.signature or meta.get("signature")
+    from oracle.parser.releases import reproduced
+
     binary, version = helper_binary(args)
-    py = PythonImpl()
+    py = PythonImpl(reproduced(version))
     with GoImpl(binary, version, timeout=args.timeout) as go:
         # A nondeterministic divergence may need a few runs to show itself.
         seen: list[str] = []

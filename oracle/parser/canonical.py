@@ -281,7 +281,7 @@ def dump_events(reader: EventSource) -> Iterator[str]:
         i += 1
 
 
-def dump_trace(source: Any) -> Iterator[str]:
+def dump_trace(source: Any, *, go: Any = None) -> Iterator[str]:
     """:func:`dump_events` for a trace given as bytes, a path or a binary stream.
 
     Builds an :class:`oracle.parser.reader.Reader`; an error from reading the header gives just the
@@ -290,7 +290,7 @@ def dump_trace(source: Any) -> Iterator[str]:
     from oracle.parser.reader import Reader
 
     try:
-        reader = Reader(source)
+        reader = Reader(source, go=go)
     except (TraceError, GoPanic) as e:
         yield dumps_record(terminal_record(e))
         return
@@ -330,7 +330,7 @@ def raw_json_bytes(data: bytes) -> bytes:
     return "".join(dumps_record(r) + "\n" for r in raw_records(data)).encode()
 
 
-def go_string_lines(source: Any) -> Iterator[str]:
+def go_string_lines(source: Any, *, go: Any = None) -> Iterator[str]:
     """The helper's ``go-string`` mode: ``Event.String()`` per event, then a terminal line.
 
     Each yielded string is one event's text (it may span several lines) without the trailing
@@ -340,7 +340,7 @@ def go_string_lines(source: Any) -> Iterator[str]:
     from oracle.parser.reader import Reader
 
     try:
-        reader = Reader(source)
+        reader = Reader(source, go=go)
         while True:
             try:
                 ev = reader.read_event()

@@ -67,6 +67,7 @@ from oracle.parser.generation import (
 )
 from oracle.parser.gosort import sort_func_by_key
 from oracle.parser.order import Ordering, dump_ordering
+from oracle.parser.releases import Release, release
 from oracle.parser.tracev1.parser import parse as parse_v1
 from oracle.parser.tracev2 import SPECS, EventType
 from oracle.parser.version import Version, read_header, read_header_bytes
@@ -124,14 +125,24 @@ class Reader:
     )
 
     def __init__(
-        self, source: TraceSource, *, chunk_size: int = 1 << 20, v1_proc_rotation: int = 0
+        self,
+        source: TraceSource,
+        *,
+        go: str | Release | None = None,
+        chunk_size: int = 1 << 20,
+        v1_proc_rotation: int = 0,
     ) -> None:
         """Mirrors NewReader (reader.go): read the header and set up the v2 state.
+
+        ``go`` selects the Go release whose parser to reproduce (``"1.26.6"``; default the
+        pinned 1.27.3); :class:`oracle.parser.releases.UnsupportedReleaseError` for a release
+        the reference does not reproduce.
 
         ``v1_proc_rotation`` only matters for v1 traces, whose conversion Go starts from a map's
         order: it selects one of Go's possible orders
         (:data:`oracle.parser.tracev1.parser.GO_SMALL_MAP_ORDERS`); 0 is the default one.
         """
+        rel = release(go)
         owned: BinaryIO | None = None
         if isinstance(source, (bytes, bytearray, memoryview)):
             data = bytes(source)
@@ -176,7 +187,7 @@ class Reader:
         self._frontier: list[BatchCursor] = []
         self._cpu_samples: list[CPUSample] = []
         self._cpu_idx = 0  # Go re-slices cpuSamples; we advance an index instead
-        self._order = Ordering(v)
+        self._order = Ordering(v, rel)
         self._queue = self._order.queue
         self._syncs = 0
         self._read_gen_err: TraceError | None = None
@@ -477,13 +488,15 @@ def _dump_frontier(frontier: list[BatchCursor]) -> str:
     return "".join(parts)
 
 
-def read_all(source: TraceSource) -> tuple[list[Event], TraceError | None]:
+def read_all(
+    source: TraceSource, *, go: str | Release | None = None
+) -> tuple[list[Event], TraceError | None]:
     """Every event of a trace and the error that ended it (``None`` for a clean end).
 
     A convenience for tests and tools; keeps the whole trace in memory.
     """
     events: list[Event] = []
-    r = Reader(source)
+    r = Reader(source, go=go)
     try:
         while True:
             try:

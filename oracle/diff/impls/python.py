@@ -18,6 +18,10 @@ class PythonImpl:
 
     name = "python"
 
+    def __init__(self, go: str | None = None) -> None:
+        """``go``: the Go release whose parser to reproduce (default the pinned one)."""
+        self.go = go
+
     def run(self, data: bytes, *, v1_proc_rotation: int = 0) -> Outcome:
         """Parse ``data`` completely; never raises (any exception becomes an outcome).
 
@@ -26,7 +30,7 @@ class PythonImpl:
         """
         records: list[dict[str, Any]] = []
         try:
-            for i, ev in enumerate(Reader(data, v1_proc_rotation=v1_proc_rotation)):
+            for i, ev in enumerate(Reader(data, go=self.go, v1_proc_rotation=v1_proc_rotation)):
                 records.append(canonical.event_record(i, ev))
         except UnsupportedTraceError as e:
             return Outcome(self.name, Status.UNSUPPORTED, tuple(records), e.message)
