@@ -119,6 +119,7 @@ _GO_TIMEOUT_PREFIX: Final = "go-crash:timeout"
 #: How many more times Go is asked about a v1 trace on which it disagreed with the reference
 #: (its v1 answers depend on map iteration order; see oracle.diff.compare.same_up_to_ties).
 _V1_RETRIES: Final = 4
+_GO125: Final = 25
 #: The seed component that marks a v1 mutant case (``<seed>:<job>:<i>:v1:<k>``).
 _V1_TAG: Final = "v1"
 _EOF_LINE: Final = b'{"end":"EOF"}\n'
@@ -604,9 +605,11 @@ def family(base: str, params: GenParams, model: tuple[Any, Any] | None = None) -
         s = f"{base}:{k}"
         m = mutate(RandomChooser(random.Random(s)), tr)
         cases.append(Case(m.to_binary(), tuple(m.mutations), s))
-    # v1 mutants only where the release reads every trace version (versions None): that is
-    # the reference's own semantics (Go 1.22 rejects v1 input outright).
-    for k in range(params.v1_mutants if params.versions is None else 0):
+    # v1 mutants only for releases whose semantics the reference reproduces (1.25 and later:
+    # their versions include 25, or are all of them); 1.22 rejects v1 input outright and
+    # 1.23/1.24 read it with the older oldtrace package.
+    reproduced_release = params.versions is None or _GO125 in params.versions
+    for k in range(params.v1_mutants if reproduced_release else 0):
         s = f"{base}:{_V1_TAG}:{k}"
         data, mutations = v1_mutant(s)
         cases.append(Case(data, mutations, s))

@@ -105,17 +105,17 @@ class VersionDifference:
 #: signature they produce in a comparison with the reference parser.  "§9" is the per-release
 #: list in the trace-format digest; numbers are docs/go-findings.md findings.
 VERSION_DIFFERENCES: Final[tuple[VersionDifference, ...]] = (
-    # Finding 10 (ProcSyscallAbandoned printed as Bad) affects 1.22-1.26; the reference
-    # reproduces it for 1.26.6 (oracle/parser/releases.py), so only older releases expect it.
-    VersionDifference(25, r"error-text-mismatch:inconsistent status for proc N: old \w+ vs\. new Bad$",
+    # The reference reproduces 1.25.5 and 1.26.6 (oracle/parser/releases.py): their
+    # differences from 1.27.3 are only "expected" for the releases before.
+    VersionDifference(24, r"error-text-mismatch:inconsistent status for proc N: old \w+ vs\. new Bad$",
                       "finding 10: ProcSyscallAbandoned printed as Bad (fixed in 1.27)"),
-    VersionDifference(25, r"error-text-mismatch:inconsistent status for proc N: old Bad vs\. ",
+    VersionDifference(24, r"error-text-mismatch:inconsistent status for proc N: old Bad vs\. ",
                       "finding 10: ProcSyscallAbandoned printed as Bad (fixed in 1.27)"),
-    VersionDifference(25, r"event-mismatch:Range(Begin|Active|End):range\.scope",
+    VersionDifference(24, r"event-mismatch:Range(Begin|Active|End):range\.scope",
                       "finding 9: GCSweep range scope from the context P (fixed in 1.26)"),
-    VersionDifference(25, r"event-mismatch:StateTransition:transition\.stack",
+    VersionDifference(24, r"event-mismatch:StateTransition:transition\.stack",
                       "§9 1.26: GoStatusStack gives StateTransition.Stack from 1.26 on"),
-    VersionDifference(25, r"(event-mismatch|error-text-mismatch):",
+    VersionDifference(24, r"(event-mismatch|error-text-mismatch):",
                       "§9 1.26: the new readGeneration rejects generation number 0 "
                       "(seen with mutated generation numbers)",
                       python_error=r"invalid generation number 0$"),

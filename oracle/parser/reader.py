@@ -122,6 +122,7 @@ class Reader:
         "_spill_err",
         "_spill_err_sync",
         "_v1",
+        "_release",
     )
 
     def __init__(
@@ -163,6 +164,12 @@ class Reader:
                 raise
             src = ByteSource(stream, chunk_size)
 
+        if v > rel.max_trace_version:
+            # This release's version.ReadHeader does not know the version yet.
+            if owned is not None:
+                owned.close()
+            raise TraceError(f"unknown or unsupported trace version go 1.{int(v)}")
+        src.end_of_generation_marker = rel.end_of_generation_marker
         self._v1: V1Converter | None = None
         if v in _V1_VERSIONS:
             # tracev1.Parse reads the rest of the input whole, and fails here or never.
@@ -177,9 +184,11 @@ class Reader:
                     owned.close()
                     owned = None
             self._v1 = V1Converter(parse_v1(rest, v, proc_rotation=v1_proc_rotation))
+            self._v1.evt.release = rel
             del rest
 
         self._version: Version = v
+        self._release = rel
         self._src = src
         self._owned = owned
         self._last_ts = 0
@@ -445,6 +454,7 @@ class Reader:
             self.close()
             return sync_event(None, self._last_ts, self._syncs)
         self._gen = gen
+        gen.ev_table.release = self._release
 
         # Reset CPU samples cursor.
         self._cpu_samples = gen.cpu_samples

@@ -33,8 +33,9 @@ def _inputs() -> list[tuple[str, bytes]]:
     out = [(f"test/{p.stem}", text_to_binary(read_test_file(p)[1])) for p in go_test_files()]
     out += [(f"seed/{p.name}", load(p).data) for p in go_fuzz_seeds()]
     findings = ROOT / "corpus" / "go-findings"
+    # Findings 5 and 12 are Go's nondeterministic outputs ("random" in the name).
     out += [(f"finding/{p.name}", load(p).data) for p in sorted(findings.iterdir())
-            if p.suffix in (".txt", ".trace")]
+            if p.suffix in (".txt", ".trace") and "random" not in p.name]
     v1 = pinned_goroot() / "src" / "internal" / "trace" / "internal" / "tracev1" / "testdata"
     out += [(f"v1/{p.name}", p.read_bytes()) for p in sorted(v1.iterdir()) if p.stat().st_size < 50_000]
     return out
@@ -107,7 +108,7 @@ def test_finding_10_is_reproduced_per_release() -> None:
         assert ei.value.message == f"inconsistent status for proc 0: old Idle vs. new {name}"
 
 
-@pytest.mark.parametrize("go", ["1.22.10", "1.24.11", "1.25.5", "1.28.0", "nonsense"])
+@pytest.mark.parametrize("go", ["1.22.10", "1.23.9", "1.24.11", "1.28.0", "nonsense"])
 def test_releases_not_reproduced_are_refused(go: str) -> None:
     with pytest.raises(UnsupportedReleaseError, match="does not reproduce"):
         Reader(b"go 1.26 trace\x00\x00\x00", go=go)
