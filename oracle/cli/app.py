@@ -397,6 +397,7 @@ SUBCOMMAND_MODULES: list[str] = [
     "oracle.diff.minimize",
     "oracle.campaign.conform",
     "oracle.campaign.hypothesis_engine",
+    "oracle.cli.matrix",
 ]
 
 
