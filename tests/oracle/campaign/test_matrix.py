@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from oracle.campaign.matrix import build_matrix, cell_of, matrix_html, matrix_json
 from oracle.diff.outcome import Outcome, Status
 
@@ -66,3 +68,33 @@ def test_matrix_command_on_real_releases(tmp_path: Path, pinned_helper: Path) ->
     v1 = rows["v1-gocreate-unknown-stack.trace"]["cells"]
     assert v1["1.27.3"]["verdict"] == "panic" and v1["1.27.3"]["reference"] == "agree"
     assert page.read_text().count("<tr") == 3
+
+
+@pytest.mark.slow
+def test_matrix_on_testdata_corpus_and_generated_traces() -> None:
+    """The CI matrix: Go's testdata, the corpus and generated traces, every reproduced release.
+
+    The reference must agree with each release in every cell (Go's own panics mirrored).
+    """
+    from oracle.campaign.checker import GenParams, family
+    from oracle.diff.impls import GoImpl, PythonImpl
+    from oracle.harness.helper import helper_for
+    from oracle.parser.inputs import expand_paths, load
+    from oracle.parser.releases import RELEASES
+    from tests.conftest import go_testdata_dir
+
+    paths = [str(go_testdata_dir() / "tests"), str(go_testdata_dir() / "fuzz" / "FuzzReader"),
+             str(ROOT / "corpus" / "seeds"), str(ROOT / "corpus" / "go-findings")]
+    inputs = [(p, load(p).data) for p in expand_paths(paths) if "random" not in p]
+    for i in range(10):
+        inputs += [(c.seed, c.data) for c in family(f"matrix:{i}", GenParams(max_events=30))]
+    releases = sorted(RELEASES)
+    gos = {r: GoImpl(helper_for(r), r) for r in releases}
+    try:
+        m = build_matrix(inputs, releases, gos.__getitem__, lambda r: PythonImpl(r))
+    finally:
+        for g in gos.values():
+            g.close()
+    bad = [(r.name, rel, c.signature) for r in m.rows for rel, c in r.cells.items() if c.reference != "agree"]
+    assert not bad
+    assert m.rows_where_releases_disagree > 0  # liveness: the releases do differ somewhere

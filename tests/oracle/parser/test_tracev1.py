@@ -177,3 +177,30 @@ def test_v1_mutants_are_deterministic_v1_inputs() -> None:
     a = v1_mutant("s:0:1:v1:0")
     assert a == v1_mutant("s:0:1:v1:0") and a[1][0].startswith("v1-seed#")
     assert ties_possible(a[0])
+
+
+def test_v1_reads_the_same_from_bytes_stream_and_path(tmp_path: Path) -> None:
+    import io
+
+    path = _v1_testdata()[-1]  # user_task_region_1_21_good
+    data = path.read_bytes()
+    want = [e.go_string() for e in Reader(data)]
+    assert [e.go_string() for e in Reader(io.BytesIO(data))] == want
+    assert [e.go_string() for e in Reader(path)] == want
+    assert len(want) > 10
+
+
+def test_v1_error_from_the_converter_does_not_end_the_trace() -> None:
+    """Go's ReadEvent goes on after a converter error (FutileWakeup): so do we."""
+    from oracle.parser.inputs import load
+    from tests.conftest import go_fuzz_seeds
+
+    (seed,) = [p for p in go_fuzz_seeds() if p.name == "4055b17cae1a3443"]
+    r = Reader(load(seed).data)
+    assert r.read_event().go_string() == "M=-1 P=-1 G=-1 Sync Time=-1 N=1"
+    with pytest.raises(TraceError, match="^unexpected event type 36$"):
+        r.read_event()
+    # The FutileWakeup was the only event: next comes the final Sync, then the end.
+    assert r.read_event().go_string() == "M=-1 P=-1 G=-1 Sync Time=0 N=2"
+    with pytest.raises(EOFError):
+        r.read_event()
