@@ -50,7 +50,7 @@ INPUTS = _inputs()
 
 @pytest.fixture(scope="module", params=OTHER)
 def release_helper(request: pytest.FixtureRequest) -> Iterator[tuple[str, GoHelper]]:
-    with GoHelper(helper_for(request.param)) as h:
+    with GoHelper(helper_for(request.param), timeout=120) as h:  # real traces, loaded machines
         yield request.param, h
 
 
