@@ -179,11 +179,8 @@ class Events:
             return None
         return self._items[self._off]
 
-    def rest(self) -> list[V1Event | None]:
-        """The unconsumed events, for ``All()`` (a view would be nicer; a slice is what we have)."""
-        return self._items[self._off :]
-
     def iter_rest(self) -> _RestIter:
+        """The unconsumed events in order, without copying (``Events.All``)."""
         return _RestIter(self._items, self._off)
 
 
@@ -404,7 +401,7 @@ class Parser:
             self.data = b""
         return Trace(
             self.ver,
-            Events(list[V1Event | None](events)),
+            Events(cast(list[V1Event | None], events)),  # no copy: the list is handed over
             self.stacks,
             self.pcs,
             self.strings,
