@@ -10,17 +10,13 @@ A campaign is a parent process and ``jobs`` worker processes (``multiprocessing`
 ``spawn`` start method, so that no helper pipe, lock or signal handler leaks across a fork).
 
 Workers.  Each worker owns one :class:`CaseChecker`, which owns one persistent Go helper
-(:class:`oracle.harness.helper.GoHelper`).  It generates cases with the strategies' forward model
-through the Hypothesis-free path (``RandomChooser`` over a ``random.Random`` seeded by a string),
-in *families*: one valid trace drawn with ``draw_valid``, then ``mutants`` mutants of it made by
-``mutate`` (so with the default of 3 a quarter of the cases are valid, three quarters mutated;
-drawing a valid trace costs about twice as much as mutating one).  Every case has a seed string,
-``"<seed>:<job>:<i>"`` for the valid trace of family ``i`` and ``"<seed>:<job>:<i>:<k>"`` for its
-``k``-th mutant; :func:`case_for_seed` rebuilds a case from it.  Every
+(:class:`oracle.harness.helper.GoHelper`).  Its engine feeds it cases (:mod:`oracle.campaign.hypothesis_engine` draws them in families
+from the strategies' model, with byte mutants of real v1 traces).  Every
 :class:`CaseChecker.check` runs both parsers, compares (:func:`oracle.diff.compare`) and
 classifies the comparison:
 
-* agreement (including ``unsupported``: v1 traces are out of scope) is only counted;
+* agreement is only counted (for v1 inputs, Go's chance order of equal timestamps is
+  tolerated and Go is asked again before a disagreement counts: ``_V1_RETRIES``);
 * a divergence whose signature the corpus already knows (``FindingStore.is_known``: recorded
   findings, regressions and the documented Go bugs) or that is documented nondeterminism
   (``oracle.campaign.findings.is_known_nondeterminism``) is counted as *known*;
@@ -55,6 +51,7 @@ helper.
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 import time
@@ -66,10 +63,12 @@ from types import FrameType
 from typing import Any, Final, Literal, Protocol, TypeVar, cast
 
 from oracle.parser.canonical import dump_and_strings, dump_trace
-from oracle.diff.compare import Comparison, Verdict, compare
+from oracle.diff.compare import Comparison, Verdict, compare, ties_possible
 from oracle.diff.impls.go import outcome_from_helper, request_parse
 from oracle.diff.impls.python import PythonImpl
 from oracle.diff.outcome import Outcome, Status
+from oracle.parser.releases import reproduced
+from oracle.parser.tracev1.parser import GO_SMALL_MAP_ORDERS
 from oracle.harness.helper import GoHelper, HelperResult
 
 __all__ = [
@@ -85,6 +84,9 @@ _T = TypeVar("_T")
 
 #: Signature prefix of a Go request that timed out: never minimized (each probe would hang).
 _GO_TIMEOUT_PREFIX: Final = "go-crash:timeout"
+#: How many more times Go is asked about a v1 trace on which it disagreed with the reference
+#: (its v1 answers depend on map iteration order; see oracle.diff.compare.same_up_to_ties).
+_V1_RETRIES: Final = 4
 _EOF_LINE: Final = b'{"end":"EOF"}\n'
 _ERROR_LINE: Final = b'{"end":"error",'
 
@@ -120,9 +122,9 @@ class FindingStoreLike(Protocol):
         ...
 
 
-def _dump_bytes(data: bytes) -> bytes:
+def _dump_bytes(data: bytes, go: str | None = None) -> bytes:
     """The reference parser's canonical JSON lines, as the Go helper writes them."""
-    text = "\n".join(dump_trace(data))
+    text = "\n".join(dump_trace(data, go=go))
     return text.encode("utf-8", "surrogateescape") + b"\n"
 
 
@@ -375,8 +377,11 @@ class CaseChecker:
             self._go = self._fast_go
         else:
             self._go = go_impl
-        self._py: Impl = py_impl if py_impl is not None else PythonImpl()
-        self._py_strings: Impl | None = PythonImpl(strings=True) if py_impl is None else None
+        #: The release whose semantics the reference follows: Go's, when it is reproduced.
+        self._semantics = reproduced(go_version)
+        self._py: Impl = py_impl if py_impl is not None else PythonImpl(self._semantics)
+        self._py_strings: Impl | None = (PythonImpl(self._semantics, strings=True)
+                                         if py_impl is None else None)
         self._fast = go_impl is None and py_impl is None
         self._timed_py = _TimedPython(self)
         self._saved: set[str] = set()
@@ -446,8 +451,8 @@ class CaseChecker:
         Outcome on timeout; None if anything raised."""
         try:
             if strings:
-                return self._timed(dump_and_strings, data)
-            return self._timed(_dump_bytes, data), b""
+                return self._timed(functools.partial(dump_and_strings, go=self._semantics), data)
+            return self._timed(functools.partial(_dump_bytes, go=self._semantics), data), b""
         except _PythonTimeout:
             return self._timeout_outcome()
         except Exception:  # noqa: BLE001 - the full path reports it as an outcome
@@ -498,7 +503,43 @@ class CaseChecker:
             t3 = time.perf_counter()
             py = self._run_python(data, strings)
             st.seconds_python += time.perf_counter() - t3
-        return compare(py, go), py, go, py.status.value, go.status.value
+        ties = ties_possible(data)
+        c = compare(py, go, ties=ties)
+        if ties and not c.agree:
+            alt = self._v1_alternative(data, py, go)
+            if alt is not None:
+                return alt
+        return c, py, go, py.status.value, go.status.value
+
+    def _v1_alternative(
+        self, data: bytes, py: Outcome, go: Outcome
+    ) -> tuple[Comparison, Outcome, Outcome, str, str] | None:
+        """An agreeing pair for a v1 trace under another of Go's map orders, if there is one.
+
+        Go's v1 answer (its error, and beyond what ``compare(ties=True)`` tolerates, its
+        events) depends on the order its map iteration picked.  Go is asked again
+        (``_V1_RETRIES``), and the reference is run under each of Go's other possible orders of
+        the Ps (``GO_SMALL_MAP_ORDERS`` rotations); any agreeing pair means the reference
+        produced one of Go's possible answers.
+        """
+        gos = [go]
+        for _ in range(_V1_RETRIES):
+            again = self._go.run(data)
+            if compare(py, again, ties=True).agree:
+                return compare(py, again, ties=True), py, again, py.status.value, again.status.value
+            gos.append(again)
+        if not isinstance(self._py, PythonImpl):
+            return None
+        for r in range(1, GO_SMALL_MAP_ORDERS):
+            try:
+                alt = self._timed(functools.partial(self._py.run, v1_proc_rotation=r), data)
+            except _PythonTimeout:
+                return None
+            for g in gos:
+                c = compare(alt, g, ties=True)
+                if c.agree:
+                    return c, alt, g, alt.status.value, g.status.value
+        return None
 
     # --- the public step ---
 

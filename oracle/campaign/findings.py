@@ -129,6 +129,13 @@ class KnownSignature:
 #: | 2 | procstatus-uint8-truncation | ``go-panic:StateTransition:runtime error: index out of range [N] with length N`` |
 #: | 3 | stwend-kind-string-across-generations | ``go-panic:Range:expected id N in string table`` |
 #: | 4 | cpusample-invalid-stack-id | ``go-panic:Stack:expected id N in trace.stack table`` |
+#: | 15 | v1-gocreate-unknown-stack (.trace) | ``go-panic:StateTransition:expected id N in trace.stack table`` |
+#: | 15 | v1-region-unknown-string (.trace) | ``go-panic:Region:expected id N in string table`` |
+#: | 15 | v1-frame-unknown-string (.trace) | ``go-panic:Stack:expected id N in string table`` |
+#: | 15 | v1-transition-frame-unknown-string (.trace) | ``go-panic:StateTransition:expected id N in string table`` |
+#: | 15 | v1-task-unknown-string (.trace) | ``go-panic:Task:expected id N in string table`` |
+#: | 15 | v1-log-unknown-string (.trace) | ``go-panic:Log:expected id N in string table`` |
+#: | 15 | v1-label-unknown-string (.trace) | ``go-panic:Label:expected id N in string table`` |
 KNOWN_GO_SIGNATURES: Final[tuple[KnownSignature, ...]] = (
     KnownSignature(1, "sync-unknown-experiment",
                    "go-panic:Sync:runtime error: index out of range [N] with length N"),
@@ -138,6 +145,18 @@ KNOWN_GO_SIGNATURES: Final[tuple[KnownSignature, ...]] = (
                    "go-panic:Range:expected id N in string table"),
     KnownSignature(4, "cpusample-invalid-stack-id",
                    "go-panic:Stack:expected id N in trace.stack table"),
+    # Finding 15 (v1 traces; binary repros, corpus/go-findings/<slug>.trace).
+    KnownSignature(15, "v1-gocreate-unknown-stack",
+                   "go-panic:StateTransition:expected id N in trace.stack table"),
+    KnownSignature(15, "v1-region-unknown-string",
+                   "go-panic:Region:expected id N in string table"),
+    KnownSignature(15, "v1-frame-unknown-string",
+                   "go-panic:Stack:expected id N in string table"),
+    KnownSignature(15, "v1-transition-frame-unknown-string",
+                   "go-panic:StateTransition:expected id N in string table"),
+    KnownSignature(15, "v1-task-unknown-string", "go-panic:Task:expected id N in string table"),
+    KnownSignature(15, "v1-log-unknown-string", "go-panic:Log:expected id N in string table"),
+    KnownSignature(15, "v1-label-unknown-string", "go-panic:Label:expected id N in string table"),
 )
 
 #: Go's documented nondeterministic outputs (docs/go-findings.md), as (finding, signature).

@@ -11,7 +11,9 @@ generates cases with the strategies' forward model through the Hypothesis-free p
 drawn with ``draw_valid``, then ``mutants`` mutants of it made by ``mutate`` (with the default
 of 3 a quarter of the cases are valid, three quarters mutated; drawing a valid trace costs about
 twice as much as mutating one).  Every case has a seed string, ``"<seed>:<job>:<i>"`` for the
-valid trace of family ``i`` and ``"<seed>:<job>:<i>:<k>"`` for its ``k``-th mutant;
+valid trace of family ``i`` and ``"<seed>:<job>:<i>:<k>"`` for its ``k``-th mutant; then
+``v1_mutants`` byte mutants of real v1 traces (:func:`oracle.campaign.sources.v1_mutant`, seeds
+``"<seed>:<job>:<i>:v1:<k>"``) when the reference reproduces the release's v1 reading;
 :func:`case_for_seed` rebuilds a case from it.
 
 Parent.  Workers stream messages on a ``multiprocessing.Queue``: a cumulative
@@ -51,11 +53,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import CampaignReport, GeneratorInfo, Timeline, build_report
+from oracle.campaign.sources import v1_mutant
+
+#: The first release whose v1 reading the reference reproduces (its trace versions include 25).
+_GO125: Final = 25
+#: The seed component that marks a v1 mutant case (``<seed>:<job>:<i>:v1:<k>``).
+_V1_TAG: Final = "v1"
 
 __all__ = [
     "CampaignConfig",
@@ -77,6 +85,8 @@ class GenParams:
     max_generations: int = 2
     versions: tuple[int, ...] | None = None  # trace versions (22, 23, 25, 26); None: all
     mutants: int = 3
+    #: Byte mutants of real v1 traces per family (oracle.campaign.sources.v1_mutant).
+    v1_mutants: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,14 @@ def family(base: str, params: GenParams, model: tuple[Any, Any] | None = None) -
         s = f"{base}:{k}"
         m = mutate(RandomChooser(random.Random(s)), tr)
         cases.append(Case(m.to_binary(), tuple(m.mutations), s))
+    # v1 mutants only for releases whose semantics the reference reproduces (1.25 and later:
+    # their versions include 25, or are all of them); 1.22 rejects v1 input outright and
+    # 1.23/1.24 read it with the older oldtrace package.
+    reproduced_release = params.versions is None or _GO125 in params.versions
+    for k in range(params.v1_mutants if reproduced_release else 0):
+        s = f"{base}:{_V1_TAG}:{k}"
+        data, mutations = v1_mutant(s)
+        cases.append(Case(data, mutations, s))
     return cases
 
 
@@ -116,6 +134,9 @@ def case_for_seed(seed: str, params: GenParams | None = None) -> Case:
     p = params or GenParams()
     vs, template = _model(p)
     parts = seed.split(":")
+    if len(parts) >= 2 and parts[-2] == _V1_TAG:
+        data, mutations = v1_mutant(seed)
+        return Case(data, mutations, seed)
     if len(parts) < 4:
         tr = draw_valid(RandomChooser(random.Random(seed)), vs, template)
         return Case(tr.to_binary(), (), seed)

@@ -34,6 +34,7 @@ SUBCOMMAND_MODULES: list[str] = [
     "oracle.cli.fuzz",
     "oracle.cli.heap",
     "oracle.cli.export",
+    "oracle.cli.matrix",
 ]
 
 
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gotrace-oracle",
         description="Reference parser and differential tester for Go execution traces "
-        "(internal/trace, trace versions Go 1.22-1.26, as read by Go 1.27.3).",
+        "(internal/trace: v2 traces Go 1.22-1.26 and v1 traces Go 1.11-1.21, as read by Go 1.27.3).",
         epilog="Exit status: 0 ok, 1 trace rejected or implementations disagree, "
         "2 usage or I/O error, 130 interrupted.",
     )

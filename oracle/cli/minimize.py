@@ -13,10 +13,11 @@ from oracle.campaign.findings import finding_files, signature_slug, write_findin
 from oracle.campaign.sources import default_corpus_root
 from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
 from oracle.cli.options import add_go_options, check_output, helper_binary
-from oracle.diff.compare import compare
+from oracle.diff.compare import compare, ties_possible
 from oracle.diff.impls import GoImpl, PythonImpl
 from oracle.diff.minimize import MinimizeStats, minimize, signature_predicate
 from oracle.diff.stream import stream_compare
+from oracle.parser.releases import reproduced
 from oracle.parser.inputs import InputError, StreamInput, open_input
 
 __all__ = ["cmd_minimize", "register"]
@@ -52,13 +53,14 @@ def cmd_minimize(args: argparse.Namespace) -> int:
     inp, meta = _load_case(args.case)
     wanted: str | None = args.signature or meta.get("signature")
     binary, version = helper_binary(args)
-    py = PythonImpl()
+    semantics = reproduced(version)
+    py = PythonImpl(semantics)
     # A nondeterministic divergence may need a few runs to show itself.  These runs stream
     # (bounded memory whatever the size), so an input with nothing to minimize, a huge
     # non-trace say, is never loaded whole.
     seen: list[str] = []
     for _ in range(args.attempts):
-        c = stream_compare(binary, inp.source, idle_timeout=args.timeout)
+        c = stream_compare(binary, inp.source, idle_timeout=args.timeout, go=semantics)
         seen.append(c.signature)
         if (wanted is None and not c.agree) or c.signature == wanted:
             break
@@ -82,7 +84,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
         small = minimize(data, signature_predicate(signature, go, py), deadline=deadline,
                          stats=st)
         left, right = py.run(small), go.run(small)
-        c2 = compare(left, right)
+        c2 = compare(left, right, ties=ties_possible(small))
         if c2.signature != signature:  # a flaky (nondeterministic) finding: keep the input
             small, c2 = data, c
             left, right = py.run(small), go.run(small)

@@ -10,29 +10,35 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from oracle.cli.exits import EXIT_FINDING, EXIT_OK
+from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
 from oracle.cli.options import open_one
 from oracle.parser import canonical
 from oracle.parser.errors import TraceError
 from oracle.parser.event import Event
 from oracle.parser.inputs import StreamInput
 from oracle.parser.reader import Reader
+from oracle.parser.releases import UnsupportedReleaseError, release
 
 __all__ = ["cmd_parse", "register"]
 
 
-def _parse_events(source: Path | bytes) -> Iterator[Event]:
-    yield from Reader(source)
+def _parse_events(source: Path | bytes, go: str | None = None) -> Iterator[Event]:
+    yield from Reader(source, go=go)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Parse one trace with the reference parser and print it."""
+    try:
+        release(args.go)
+    except UnsupportedReleaseError as e:
+        raise UsageError(f"--go {args.go}: {e}") from None
     inp = open_one(args.path)  # a binary trace is streamed: memory is one generation's
     out = sys.stdout
     if args.format == "summary":
-        return _print_summary(inp, out)
+        return _print_summary(inp, out, args.go)
     src = inp.source
-    lines = canonical.go_string_lines(src) if args.format == "go" else canonical.dump_trace(src)
+    lines = (canonical.go_string_lines(src, go=args.go) if args.format == "go"
+             else canonical.dump_trace(src, go=args.go))
     last = ""
     for line in lines:
         out.write(line)
@@ -43,14 +49,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_OK if accepted else EXIT_FINDING
 
 
-def _print_summary(inp: StreamInput, out: Any) -> int:
+def _print_summary(inp: StreamInput, out: Any, go: str | None = None) -> int:
     kinds: Counter[str] = Counter()
     first = last = None
     n = 0
     err: TraceError | None = None
     t0 = time.perf_counter()
     try:
-        for ev in _parse_events(inp.source):
+        for ev in _parse_events(inp.source, go):
             n += 1
             kinds[str(ev.kind)] += 1
             t = ev.time
@@ -83,5 +89,10 @@ def register(subparsers: Any) -> None:
         "--format", choices=("go", "json", "summary"), default="go",
         help="go: each event as Go's Event.String() (TZ=UTC), then EOF or ERROR: <msg>; "
         "json: canonical JSON lines (docs/canonical-json.md); summary: counts per kind",
+    )
+    s.add_argument(
+        "--go", metavar="VERSION", default=None,
+        help="reproduce this Go release's parser (default: the pinned 1.27.3; "
+        "docs/releases.md lists the releases reproduced)",
     )
     s.set_defaults(func=cmd_parse)

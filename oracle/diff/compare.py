@@ -5,21 +5,29 @@ outcomes maps to exactly one :class:`Verdict`; a verdict plus a normalized locat
 *signature* that deduplicates findings across a campaign (two traces that break the same
 ``fmt.Errorf`` the same way are one finding).
 
-The only normalization of Go's output is the documented one: for
+The only normalizations of Go's output are documented ones: for
 ``broken trace: failed to advance`` errors only the first line is compared, because Go prints
-the rest of that message by iterating maps.
+the rest of that message by iterating maps; and for v1 traces (``ties=True``), whose conversion
+Go starts from a map's key order, events with equal timestamps may come in another order
+(:func:`same_up_to_ties`).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
 from oracle.diff.outcome import End, Outcome, Status
+from oracle.parser.errors import TraceError
+from oracle.parser.version import read_header_bytes
 
 __all__ = [
+    "MAX_TIE_WINDOW",
     "AccessorPanic",
     "Comparison",
     "Divergence",
@@ -29,9 +37,11 @@ __all__ = [
     "error_format",
     "first_difference",
     "missing_record",
+    "same_up_to_ties",
     "record_divergence",
     "string_mismatch",
     "strings_text",
+    "ties_possible",
 ]
 
 
@@ -111,6 +121,60 @@ def first_difference(a: Any, b: Any, path: str = "") -> str | None:
     return None if a == b else (path or ".")
 
 
+#: The longest run of reordered events :func:`same_up_to_ties` accepts.
+MAX_TIE_WINDOW: Final = 64
+
+
+def same_up_to_ties(left: Sequence[tuple[str, int]], right: Sequence[tuple[str, int]]) -> str | None:
+    """``None`` if two event sequences are equal up to Go's v1 tie order, else why not.
+
+    Each event is ``(everything but its time and index, time)``.  Go 1.27.3 converts a v1
+    trace starting from a Go map's key order (``allProcs`` in tracev1's
+    ``parseEventBatches``; ``createdPreInit`` in tracev1.go), so two runs of Go on one file
+    order events of equal timestamps differently, and the converter's "strictly increasing"
+    fix-up then hands the times out in that order.  Accepted: the same sequence of times, and
+    the same events in consecutive windows that are permutations of each other, none longer
+    than :data:`MAX_TIE_WINDOW`.
+    """
+    if len(left) != len(right):
+        return f"{len(left)} events vs {len(right)}"
+    for i, (x, y) in enumerate(zip(left, right)):
+        if x[1] != y[1]:
+            return f"time of event {i} differs: {x[1]} vs {y[1]}"
+    diff: Counter[str] = Counter()
+    start = 0
+    for i, (x, y) in enumerate(zip(left, right)):
+        diff[x[0]] += 1
+        diff[y[0]] -= 1
+        for k in (x[0], y[0]):
+            if k in diff and diff[k] == 0:
+                del diff[k]
+        if not diff:
+            if i + 1 - start > MAX_TIE_WINDOW:
+                return f"events {start}..{i} are a permutation longer than {MAX_TIE_WINDOW}"
+            start = i + 1
+    if diff:
+        return f"events from {start} on are not a reordering of each other"
+    return None
+
+
+def ties_possible(data: bytes) -> bool:
+    """Whether Go may order ``data``'s events by chance: it is a v1 trace (Go 1.11 to 1.21)."""
+    try:
+        v, _ = read_header_bytes(data)
+    except TraceError:
+        return False
+    return not v.is_v2
+
+
+def _tie_keys(o: Outcome) -> list[tuple[str, int]]:
+    out = []
+    for r in o.records:
+        d = {k: v for k, v in r.items() if k not in ("i", "time")}
+        out.append((json.dumps(d, sort_keys=True), int(r.get("time", 0))))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Divergence:
     """The first pair of event records that differ (one side may have no record there)."""
@@ -172,8 +236,13 @@ class AccessorPanic:
         )
 
 
-def compare(left: Outcome, right: Outcome) -> Comparison:
-    """Compare the reference (left, Python) with Go (right)."""
+def compare(left: Outcome, right: Outcome, *, ties: bool = False) -> Comparison:
+    """Compare the reference (left, Python) with Go (right).
+
+    ``ties``: the input is a v1 trace, whose events Go orders by chance where timestamps tie;
+    records equal up to that (:func:`same_up_to_ties`) count as equal, and the
+    ``Event.String()`` texts, which follow the same order, are then not compared.
+    """
     go_panic = None
     for i, r in enumerate(right.records):
         if "panics" in r and (go_panic := AccessorPanic.of(i, r)) is not None:
@@ -185,9 +254,12 @@ def compare(left: Outcome, right: Outcome) -> Comparison:
     if div is None and len(left.records) != len(right.records):
         n = min(len(left.records), len(right.records))
         div = missing_record(n, _at(left, n), _at(right, n))
+    reordered = False
+    if div is not None and ties and same_up_to_ties(_tie_keys(left), _tie_keys(right)) is None:
+        div, reordered = None, True
     c = decide(left.end, right.end, len(right.records), go_panic, div)
-    if c.verdict is Verdict.AGREE and left.strings is not None and right.strings is not None \
-            and strings_text(left.strings) != strings_text(right.strings):
+    if c.verdict is Verdict.AGREE and not reordered and left.strings is not None \
+            and right.strings is not None and strings_text(left.strings) != strings_text(right.strings):
         return string_mismatch(left, right)
     return c
 

@@ -34,11 +34,13 @@ from oracle.diff.compare import (
     AccessorPanic,
     Comparison,
     Divergence,
+    compare,
     decide,
     missing_record,
     record_divergence,
+    ties_possible,
 )
-from oracle.diff.outcome import End, Status, end_of_record
+from oracle.diff.outcome import End, Outcome, Status, end_of_record
 from oracle.harness.helper import HelperStream
 from oracle.parser import canonical
 from oracle.parser.errors import TraceError
@@ -48,9 +50,11 @@ __all__ = [
     "PyRecord",
     "StreamComparison",
     "go_side",
+    "header_of",
     "python_records",
     "python_side",
     "stream_compare",
+    "whole_comparison",
 ]
 
 _END: Final = b'{"end":'
@@ -63,17 +67,19 @@ _FAILED: Final = frozenset({Status.UNSUPPORTED, Status.EXCEPTION, Status.TIMEOUT
 PyRecord = tuple[bytes, dict[str, Any]]
 
 
-def python_records(source: TraceSource) -> Iterator[dict[str, Any] | End]:
+def python_records(source: TraceSource, *, go: str | None = None,
+                   v1_proc_rotation: int = 0) -> Iterator[dict[str, Any] | End]:
     """The reference parser's canonical records, then how it ended.
 
     This is :class:`~oracle.diff.impls.PythonImpl`'s one definition of a Python outcome: a
     ``TraceError`` rejects, an :class:`UnsupportedTraceError` is out of scope, anything else
     that escapes (``GoPanic`` included: Go would not panic in ``ReadEvent`` where we do) is an
-    exception.
+    exception.  ``go`` and ``v1_proc_rotation`` are :class:`~oracle.parser.reader.Reader`'s:
+    the release to reproduce, and for a v1 trace which of Go's map orders to follow.
     """
     i = 0
     try:
-        for ev in Reader(source):
+        for ev in Reader(source, go=go, v1_proc_rotation=v1_proc_rotation):
             yield canonical.event_record(i, ev)
             i += 1
     except UnsupportedTraceError as e:
@@ -88,10 +94,10 @@ def python_records(source: TraceSource) -> Iterator[dict[str, Any] | End]:
     yield End(Status.ACCEPTED)
 
 
-def python_side(source: TraceSource) -> Iterator[PyRecord | End]:
+def python_side(source: TraceSource, *, go: str | None = None) -> Iterator[PyRecord | End]:
     """:func:`python_records` with each record's canonical line, as the helper writes it."""
     dumps = canonical.dumps_record
-    for rec in python_records(source):
+    for rec in python_records(source, go=go):
         if isinstance(rec, End):
             yield rec
             return
@@ -212,12 +218,55 @@ class StreamComparison:
             yield d.comparison()
 
 
+def header_of(source: Path | bytes) -> bytes:
+    """The first bytes of a trace, enough for :func:`oracle.diff.compare.ties_possible`."""
+    if isinstance(source, bytes):
+        return source[:_HEADER_PEEK]
+    with open(source, "rb") as f:
+        return f.read(_HEADER_PEEK)
+
+
+_HEADER_PEEK: Final = 64
+
+
+def whole_comparison(binary: Path, source: Path | bytes, *, idle_timeout: float,
+                     go: str | None = None) -> tuple[Comparison, Outcome, Outcome]:
+    """Both outcomes whole, compared with Go's v1 tie order tolerated (``ties=True``).
+
+    For v1 traces only: Go orders their events of equal timestamps by chance
+    (:func:`oracle.diff.compare.same_up_to_ties`), which a record-by-record comparison cannot
+    tolerate.  Memory: Go reads a whole v1 trace before its first event too, so neither side
+    is bounded by less than the trace here (docs/v1-traces.md)."""
+    records: list[dict[str, Any]] = []
+    end: End | None = None
+    for rec in python_records(source, go=go):
+        if isinstance(rec, End):
+            end = rec
+            break
+        records.append(rec)
+    assert end is not None
+    left = Outcome("python", end.status, tuple(records), end.error, end.detail)
+    go_records: list[dict[str, Any]] = []
+    with HelperStream(binary, "parse", source, idle_timeout=idle_timeout) as stream:
+        for item in go_side(stream):
+            if isinstance(item, End):
+                end = item
+                break
+            go_records.append(json.loads(item))
+    right = Outcome("go", end.status, tuple(go_records), end.error, end.detail)
+    return compare(left, right, ties=True), left, right
+
+
 def stream_compare(binary: Path, source: Path | bytes, *, idle_timeout: float,
-                   every: bool = False) -> Comparison:
+                   every: bool = False, go: str | None = None) -> Comparison:
     """The closing verdict of one trace (a path is streamed by both sides), Go run by the
-    helper ``binary`` with ``idle_timeout`` seconds of allowed silence."""
-    with HelperStream(binary, "parse", source, idle_timeout=idle_timeout) as go:
-        sc = StreamComparison(python_side(source), go_side(go), every=every)
+    helper ``binary`` with ``idle_timeout`` seconds of allowed silence; ``go`` is the
+    release whose semantics the reference follows.  A v1 trace is compared whole
+    (:func:`whole_comparison`)."""
+    if ties_possible(header_of(source)):
+        return whole_comparison(binary, source, idle_timeout=idle_timeout, go=go)[0]
+    with HelperStream(binary, "parse", source, idle_timeout=idle_timeout) as helper:
+        sc = StreamComparison(python_side(source, go=go), go_side(helper), every=every)
         for _ in sc:
             pass
     assert sc.final is not None

@@ -29,9 +29,28 @@ from typing import Final
 
 from oracle.harness import toolchain
 
-__all__ = ["PROGRAM_DIR", "RealTrace", "large_trace", "real_traces", "tracegen_binary"]
+__all__ = [
+    "PROGRAM_DIR",
+    "V1_RUNTIME_VERSIONS",
+    "RealTrace",
+    "cached_real_traces",
+    "large_trace",
+    "real_traces",
+    "tracegen_binary",
+]
 
 PROGRAM_DIR: Final = Path(__file__).parent / "programs" / "tracegen"
+
+#: Runtimes that write v1 traces (Go 1.21 is the last), for the v1 conformance fixtures.  Their
+#: ``cgo`` trace (callbacks from C threads) is one Go's own parser rejects.
+V1_RUNTIME_VERSIONS: Final = ("1.21.13",)
+
+#: The Go version in tracegen's go.mod; older toolchains (Go 1.21, writing v1 traces) build a
+#: copy whose go.mod names their own version.
+_GO_MOD_MINOR: Final = 22
+#: The first runtime with ``GODEBUG=traceallocfree`` (v2 tracer): older ones get no AllocFree
+#: variant, which would be the same trace again.
+_ALLOCFREE_MINOR: Final = 22
 
 #: Scenarios that are only for benchmarks, not for the per-toolchain fixture set.
 _BENCH_ONLY: Final = frozenset({"large"})
@@ -88,6 +107,11 @@ def tracegen_binary(tc: toolchain.Toolchain) -> Path:
         with tempfile.TemporaryDirectory(dir=work) as tmp:
             src = Path(tmp) / "src"
             shutil.copytree(PROGRAM_DIR, src)
+            if tc.minor < _GO_MOD_MINOR:
+                # go.mod says "go 1.22", which older toolchains refuse to build; the
+                # scenarios that need newer APIs are gated by build tags instead.
+                gomod = src / "go.mod"
+                gomod.write_text(gomod.read_text().replace(f"go 1.{_GO_MOD_MINOR}", f"go 1.{tc.minor}"))
             out = Path(tmp) / "tracegen"
             proc = subprocess.run(
                 [str(tc.go), "build", "-o", str(out), "."],
@@ -135,7 +159,7 @@ def real_traces(version: str | None = None) -> list[RealTrace]:
     Results are cached; the first call per toolchain builds the program and runs all
     scenarios (a few seconds, ``multigen`` being the longest).
     """
-    tc = toolchain.ensure(version)
+    tc = toolchain.ensure(version, for_helper=False)
     exe = tracegen_binary(tc)
     work = _work_dir(tc)
     manifest = work / "manifest.json"
@@ -149,13 +173,27 @@ def real_traces(version: str | None = None) -> list[RealTrace]:
     ]
 
 
+def cached_real_traces(version: str) -> list[RealTrace]:
+    """:func:`real_traces` for ``version`` if they were already produced, else ``[]``.
+
+    Never installs, builds or runs anything: for callers (campaigns) that must not stall on a
+    first-time toolchain download.
+    """
+    work = toolchain.cache_dir() / "realtraces" / f"go{version}-{_source_hash()}"
+    manifest = work / "manifest.json"
+    if not manifest.is_file():
+        return []
+    entries = json.loads(manifest.read_text())
+    return [RealTrace(e["scenario"], e["allocfree"], version, work / e["file"]) for e in entries]
+
+
 def _produce(tc: toolchain.Toolchain, exe: Path, work: Path, manifest: Path) -> None:
     listing = subprocess.run([str(exe), "list"], capture_output=True, text=True, check=True)
     entries = []
     for scenario in listing.stdout.split():
         if scenario in _BENCH_ONLY:
             continue
-        for allocfree in (False, True):
+        for allocfree in (False, True) if tc.minor >= _ALLOCFREE_MINOR else (False,):
             name = f"{scenario}{'-allocfree' if allocfree else ''}.trace"
             env = dict(os.environ, GODEBUG=_godebug(tc, scenario, allocfree))
             _run(exe, scenario, work / name, env)
@@ -167,7 +205,7 @@ def _produce(tc: toolchain.Toolchain, exe: Path, work: Path, manifest: Path) -> 
 
 def large_trace(size: int = 10 << 20, *, allocfree: bool = False, version: str | None = None) -> Path:
     """A trace of at least ``size`` bytes of scheduler traffic, for benchmarks (cached)."""
-    tc = toolchain.ensure(version)
+    tc = toolchain.ensure(version, for_helper=False)
     exe = tracegen_binary(tc)
     work = _work_dir(tc)
     out = work / f"large-{size}{'-allocfree' if allocfree else ''}.trace"

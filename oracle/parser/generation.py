@@ -178,7 +178,7 @@ def read_generation(r: ByteSource, ver: Version) -> Generation | None:
         # Go's quirk, kept: a minimum of 0 does not stick, the next batch replaces it.
         if g.min_ts == 0 or b.time < g.min_ts:
             g.min_ts = b.time
-        process_batch(g, b, ver)
+        process_batch(g, b, ver, end_of_generation_marker=r.end_of_generation_marker)
 
     if g.freq == 0:
         raise TraceError("no frequency event found")
@@ -206,7 +206,7 @@ def read_generation_with_spill(
     if spill is not None:
         g.gen = spill.gen
         g.min_ts = spill.batch.time
-        process_batch(g, spill.batch, ver)
+        process_batch(g, spill.batch, ver, end_of_generation_marker=r.end_of_generation_marker)
         spill = None
 
     spill_err: TraceError | None = None
@@ -237,7 +237,7 @@ def read_generation_with_spill(
             raise TraceError("generations out of order")
         if g.min_ts == 0 or b.time < g.min_ts:
             g.min_ts = b.time
-        process_batch(g, b, ver)
+        process_batch(g, b, ver, end_of_generation_marker=r.end_of_generation_marker)
 
     if g.freq == 0:
         raise TraceError("no frequency event found")
@@ -258,7 +258,9 @@ def _finish(g: Generation) -> None:
     g.cpu_samples = fix_up_cpu_samples(g.cpu_samples, g.freq)
 
 
-def process_batch(g: Generation, b: Batch, ver: Version) -> None:
+def process_batch(
+    g: Generation, b: Batch, ver: Version, *, end_of_generation_marker: bool = True
+) -> None:
     """Route a batch to its table, or keep it as one of its M's event batches.
 
     Mirrors processBatch (generation.go).  The checks run in Go's order: the kind of a batch is
@@ -276,7 +278,9 @@ def process_batch(g: Generation, b: Batch, ver: Version) -> None:
         set_sync_batch(g.ev_table.sync, b, ver)
     elif b.exp != NO_EXPERIMENT:
         add_experimental_batch(g.ev_table.exp_batches, b)
-    elif b.is_end_of_generation():
+    elif end_of_generation_marker and b.is_end_of_generation():
+        # Go 1.26+ only (Release.end_of_generation_marker); before, such a batch is an M's
+        # event batch like any other, and its first event fails to decode later.
         raise TraceError("internal error: unexpectedly processing EndOfGeneration; broken trace?")
     else:
         per_m = g.batches.get(b.m)

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Callable, Final, NamedTuple
 
+from oracle.parser.releases import CURRENT, Release
 from oracle.parser.base import (
     BACKGROUND_TASK,
     NO_CTX,
@@ -571,11 +572,14 @@ class Ordering:
         "gc_state",
         "initial_gen",
         "queue",
+        "proc_status_names",
     )
 
-    def __init__(self, trace_ver: Version) -> None:
+    def __init__(self, trace_ver: Version, rel: Release = CURRENT) -> None:
         #: The trace's version; only used to name event types in error messages.
         self.trace_ver: Version = trace_ver
+        #: The selected release's ``ProcStatus.String()`` (its only switch read here).
+        self.proc_status_names = rel.proc_status_names
         self.g_states: dict[int, GState] = {}
         self.p_states: dict[int, PState] = {}
         self.m_states: dict[int, MState] = {}
@@ -666,8 +670,8 @@ class Ordering:
                 _rewrite_proc_status(ev, _P_SYSCALL_ABANDONED)
             elif s.status != status:
                 raise TraceError(
-                    f"inconsistent status for proc {pid}: old {ProcStatus(s.status)} "
-                    f"vs. new {ProcStatus(status)}"
+                    f"inconsistent status for proc {pid}: old {self.proc_status_names[s.status]} "
+                    f"vs. new {self.proc_status_names[status]}"
                 )
             s.seq = make_seq(gen, 0)  # Reset seq.
         else:

@@ -1,6 +1,9 @@
 """The trace reader: bytes in, validated events out, one generation at a time.
 
-Mirrors ``internal/trace/reader.go`` (the v2 path; v1 traces are reported as unsupported).
+Mirrors ``internal/trace/reader.go``.  A v1 trace (Go 1.11 to 1.21) is parsed whole by
+:mod:`oracle.parser.tracev1` when the reader is built (every v1 error comes from the
+constructor, as from Go's ``NewReader``) and converted to v2 events one at a time by
+:mod:`oracle.parser.convert`; see :meth:`Reader._next_v1`.
 
 Theory of operation
 -------------------
@@ -49,8 +52,9 @@ from __future__ import annotations
 import os
 from typing import BinaryIO, Final, Iterator
 
-from oracle.parser.base import BaseEvent, CPUSample, EvTable, freq_mul
+from oracle.parser.base import BaseEvent, CPUSample, EvTable, freq_mul, wrap_int64
 from oracle.parser.batch import ByteSource
+from oracle.parser.convert import V1Converter
 from oracle.parser.batchcursor import BatchCursor, heap_insert, heap_remove, heap_update
 from oracle.parser.errors import TraceError
 from oracle.parser.event import TABLE_ID_ARGS, Event, new_event, sync_event, validate_table_ids
@@ -63,6 +67,8 @@ from oracle.parser.generation import (
 )
 from oracle.parser.gosort import sort_func_by_key
 from oracle.parser.order import Ordering, dump_ordering
+from oracle.parser.releases import Release, release
+from oracle.parser.tracev1.parser import parse as parse_v1
 from oracle.parser.tracev2 import SPECS, EventType
 from oracle.parser.version import Version, read_header, read_header_bytes
 
@@ -77,17 +83,15 @@ TraceSource = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
 
 
 class UnsupportedTraceError(TraceError):
-    """A valid header for a trace format this project does not implement (v1: Go 1.11-1.21).
+    """A valid header for a trace format the selected semantics cannot read.
 
-    Go parses these with a separate converter; the differential engine classifies this error as
+    Kept for API compatibility: the reference now reads every version Go 1.27.3 reads, so the
+    reader itself no longer raises it.  The differential engine still classifies it as
     "unsupported" instead of comparing it with Go's output.
     """
 
     def __init__(self, version: Version) -> None:
-        super().__init__(
-            f"unsupported trace version go 1.{int(version)} "
-            "(v1 traces are not implemented by gotrace-oracle)"
-        )
+        super().__init__(f"unsupported trace version go 1.{int(version)}")
         self.version = version
 
 
@@ -117,10 +121,29 @@ class Reader:
         "_spill",
         "_spill_err",
         "_spill_err_sync",
+        "_v1",
+        "_release",
     )
 
-    def __init__(self, source: TraceSource, *, chunk_size: int = 1 << 20) -> None:
-        """Mirrors NewReader (reader.go): read the header and set up the v2 state."""
+    def __init__(
+        self,
+        source: TraceSource,
+        *,
+        go: str | Release | None = None,
+        chunk_size: int = 1 << 20,
+        v1_proc_rotation: int = 0,
+    ) -> None:
+        """Mirrors NewReader (reader.go): read the header and set up the v2 state.
+
+        ``go`` selects the Go release whose parser to reproduce (``"1.26.6"``; default the
+        pinned 1.27.3); :class:`oracle.parser.releases.UnsupportedReleaseError` for a release
+        the reference does not reproduce.
+
+        ``v1_proc_rotation`` only matters for v1 traces, whose conversion Go starts from a map's
+        order: it selects one of Go's possible orders
+        (:data:`oracle.parser.tracev1.parser.GO_SMALL_MAP_ORDERS`); 0 is the default one.
+        """
+        rel = release(go)
         owned: BinaryIO | None = None
         if isinstance(source, (bytes, bytearray, memoryview)):
             data = bytes(source)
@@ -141,12 +164,31 @@ class Reader:
                 raise
             src = ByteSource(stream, chunk_size)
 
-        if v in _V1_VERSIONS:
+        if v > rel.max_trace_version:
+            # This release's version.ReadHeader does not know the version yet.
             if owned is not None:
                 owned.close()
-            raise UnsupportedTraceError(v)
+            raise TraceError(f"unknown or unsupported trace version go 1.{int(v)}")
+        src.end_of_generation_marker = rel.end_of_generation_marker
+        self._v1: V1Converter | None = None
+        if v in _V1_VERSIONS:
+            # tracev1.Parse reads the rest of the input whole, and fails here or never.
+            try:
+                if isinstance(source, (bytes, bytearray, memoryview)):
+                    rest = data[n:]
+                    del data
+                else:
+                    rest = stream.read()
+            finally:
+                if owned is not None:
+                    owned.close()
+                    owned = None
+            self._v1 = V1Converter(parse_v1(rest, v, proc_rotation=v1_proc_rotation))
+            self._v1.evt.release = rel
+            del rest
 
         self._version: Version = v
+        self._release = rel
         self._src = src
         self._owned = owned
         self._last_ts = 0
@@ -154,7 +196,7 @@ class Reader:
         self._frontier: list[BatchCursor] = []
         self._cpu_samples: list[CPUSample] = []
         self._cpu_idx = 0  # Go re-slices cpuSamples; we advance an index instead
-        self._order = Ordering(v)
+        self._order = Ordering(v, rel)
         self._queue = self._order.queue
         self._syncs = 0
         self._read_gen_err: TraceError | None = None
@@ -195,6 +237,8 @@ class Reader:
         """
         if self._done:
             raise StopIteration
+        if self._v1 is not None:
+            return self._next_v1(self._v1)
         queue = self._queue
         frontier = self._frontier
         if not queue and frontier and self._cpu_idx == len(self._cpu_samples):
@@ -249,6 +293,27 @@ class Reader:
             return self.__next__()
         except StopIteration:
             raise EOFError from None
+
+    def _next_v1(self, conv: V1Converter) -> Event:
+        """ReadEvent's v1 branch: a Sync, the converted events, a final Sync.
+
+        Nothing else of ReadEvent applies (no table-ID validation, no time fix-up but the
+        converter's own).  A conversion error does not end the trace: like Go, the next call
+        goes on with the next event.
+        """
+        if self._syncs == 0:
+            # Always emit a sync event first, if we have any events at all.
+            ts = conv.peek_time()
+            if ts is not None:
+                self._syncs += 1
+                return sync_event(conv.evt, wrap_int64(ts - 1), self._syncs)
+        ev = conv.next()
+        if ev is None:
+            # Always emit a sync event at the end.
+            self._done = True
+            self._syncs += 1
+            return sync_event(None, wrap_int64(conv.last_ts + 1), self._syncs)
+        return ev
 
     def _next(self) -> Event:
         """The body of ReadEvent before its deferred post-processing."""
@@ -389,6 +454,7 @@ class Reader:
             self.close()
             return sync_event(None, self._last_ts, self._syncs)
         self._gen = gen
+        gen.ev_table.release = self._release
 
         # Reset CPU samples cursor.
         self._cpu_samples = gen.cpu_samples
@@ -432,13 +498,15 @@ def _dump_frontier(frontier: list[BatchCursor]) -> str:
     return "".join(parts)
 
 
-def read_all(source: TraceSource) -> tuple[list[Event], TraceError | None]:
+def read_all(
+    source: TraceSource, *, go: str | Release | None = None
+) -> tuple[list[Event], TraceError | None]:
     """Every event of a trace and the error that ended it (``None`` for a clean end).
 
     A convenience for tests and tools; keeps the whole trace in memory.
     """
     events: list[Event] = []
-    r = Reader(source)
+    r = Reader(source, go=go)
     try:
         while True:
             try:

@@ -16,19 +16,25 @@ class PythonImpl:
 
     name = "python"
 
-    def __init__(self, *, strings: bool = False) -> None:
+    def __init__(self, go: str | None = None, *, strings: bool = False) -> None:
+        """``go``: the Go release whose parser to reproduce (default the pinned one)."""
+        self.go = go
         #: Also produce ``Event.String()`` of every event (:attr:`Outcome.strings`).
         self.strings = strings
 
-    def run(self, data: bytes) -> Outcome:
-        """Parse ``data`` completely; never raises (any exception becomes an outcome)."""
+    def run(self, data: bytes, *, v1_proc_rotation: int = 0) -> Outcome:
+        """Parse ``data`` completely; never raises (any exception becomes an outcome).
+
+        ``v1_proc_rotation``: for a v1 trace, which of Go's possible map orders to follow
+        (see :class:`oracle.parser.reader.Reader`).
+        """
         records: list[dict[str, Any]] = []
-        for rec in python_records(data):
+        for rec in python_records(data, go=self.go, v1_proc_rotation=v1_proc_rotation):
             if isinstance(rec, End):
                 strings = None
                 if self.strings and rec.status in (Status.ACCEPTED, Status.REJECTED):
                     try:
-                        text = "".join(s + "\n" for s in go_string_lines(data))
+                        text = "".join(s + "\n" for s in go_string_lines(data, go=self.go))
                         strings = text.encode("utf-8", "surrogateescape")
                     except Exception:  # noqa: BLE001 - the records' outcome already says it
                         strings = None

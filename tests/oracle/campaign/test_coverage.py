@@ -137,7 +137,7 @@ def test_min_percent_exit_status(cover_helper: Path, capsys: pytest.CaptureFixtu
 
 
 def test_usage_errors() -> None:
-    from oracle.cli.app import UsageError
+    from oracle.cli.exits import UsageError
 
     with pytest.raises(UsageError, match="unknown source 'nope'"):
         run_cmd("--sources", "go-testdata,nope")

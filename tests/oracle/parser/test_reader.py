@@ -373,13 +373,15 @@ def test_generation_with_only_cpu_samples() -> None:
 
 
 @pytest.mark.parametrize("ver", [Version.Go111, Version.Go119, Version.Go121])
-def test_v1_is_unsupported(ver: Version) -> None:
-    with pytest.raises(UnsupportedTraceError) as ei:
+def test_v1_is_parsed_at_construction(ver: Version) -> None:
+    """v1 traces are read whole by NewReader: their errors come from the constructor."""
+    with pytest.raises(TraceError) as ei:
         Reader(write_header(ver) + b"\x00")
-    assert ei.value.message == f"unsupported trace version go 1.{int(ver)} (v1 traces are not implemented by gotrace-oracle)"
-    # Callers that catch the one parser error catch this one too, with the same text.
-    with pytest.raises(TraceError, match=r"^unsupported trace version go 1\.\d+ \(v1 traces"):
-        Reader(write_header(ver) + b"\x00")
+    assert ei.value.message == "unknown event type 0"
+    assert not isinstance(ei.value, UnsupportedTraceError)
+    with pytest.raises(TraceError) as ei:
+        Reader(write_header(ver))
+    assert ei.value.message == "no EvFrequency event"
 
 
 @pytest.mark.parametrize(
