@@ -84,7 +84,8 @@ def test_every_violation_is_explained(version: str) -> None:
         unexplained = {k: n for k, n in got.items() if k not in ALLOWED[version]}
         assert not unexplained, f"{t.name}: {unexplained}"
         if t.scenario == "hdrfree":  # deterministic: one object with a malloc header
-            assert got == {
+            # (1.23 may also drop a stack event of the runtime's own goroutines: finding 17.)
+            assert {k: n for k, n in got.items() if k not in DROP_CLASSES} == {
                 (R.HEAP_OBJECT_FREE_UNKNOWN, R.MALLOC_HEADER): 1,
                 (R.OBJECT_OFF_BOUNDARY, R.MALLOC_HEADER): 1,
             }, t.name
