@@ -187,6 +187,7 @@ class HeapReplay:
     spans: dict[int, tuple[int, int, bool, int]] = field(default_factory=dict)
     pages: IntervalMap = field(default_factory=IntervalMap)
     span_objects: dict[int, set[int]] = field(default_factory=dict)
+    span_class: dict[int, int] = field(default_factory=dict)  # in-use span -> size class
     objects: dict[int, int] = field(default_factory=dict)
     object_type: dict[int, str] = field(default_factory=dict)
     object_bytes: dict[int, int] = field(default_factory=dict)
@@ -344,6 +345,8 @@ class HeapReplay:
             self._violate(R.SPAN_OVERLAP, (id_, overlap), self._addr(id_, psize), None, None,
                           f"{npages} pages overlap span {overlap}")  # fmt: skip
         self.spans[id_] = (npages, elem, in_use, flags)
+        if in_use:
+            self.span_class[id_] = kc >> 2
         st = self.span_stats
         if self._ev is not None and self._ev.base.typ == _T.Span:
             st.snapshot += 1
@@ -355,6 +358,7 @@ class HeapReplay:
 
     def _drop_span(self, id_: int, *, counted: bool) -> None:
         npages = self.spans.pop(id_)[0]
+        self.span_class.pop(id_, None)
         self.pages.remove(id_, npages, id_)
         info = self.info
         nbytes = npages * (info.page_size if info is not None else 0)
@@ -589,7 +593,6 @@ class HeapReplay:
         """The result so far (the replay may go on being fed afterwards)."""
         live_types: dict[str, list[int]] = {}
         by_class: dict[int, int] = {}
-        spans = self.spans
         for oid, name in self.object_type.items():
             nbytes = self.object_bytes[oid]
             lt = live_types.get(name)
@@ -598,10 +601,7 @@ class HeapReplay:
             else:
                 lt[0] += 1
                 lt[1] += nbytes
-            sp = spans.get(self.objects[oid])
-            sc = -1
-            if sp is not None:
-                sc = self._table.index(sp[1]) if sp[1] in self._table else 0
+            sc = self.span_class.get(self.objects[oid], -1)  # -1: outside every span
             by_class[sc] = by_class.get(sc, 0) + nbytes
         top_live = sorted(live_types.items(), key=lambda kv: (-kv[1][1], kv[0]))[: self.top]
         top_alloc = sorted(self.alloc_by_type.items(), key=lambda kv: (-kv[1][0], kv[0]))[: self.top]

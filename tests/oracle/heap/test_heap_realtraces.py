@@ -121,3 +121,5 @@ def test_summary_of_a_real_trace_adds_up() -> None:
     assert r.objects.allocated_bytes > 4 * 40 * (33 << 10)  # the workload's large objects
     assert r.spans.freed > 0 and r.stacks.snapshot > 0 and r.info is not None
     assert r.timeline and r.heap_alloc_metric
+    assert sum(r.live_by_size_class.values()) == r.objects.live_bytes
+    assert r.live_by_size_class.get(0, 0) >= 33 << 10  # large objects live in size class 0
