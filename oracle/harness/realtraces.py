@@ -29,12 +29,20 @@ from typing import Final
 
 from oracle.harness import toolchain
 
-__all__ = ["PROGRAM_DIR", "RealTrace", "large_trace", "real_traces", "tracegen_binary"]
+__all__ = ["HEAP_SCENARIOS", "PROGRAM_DIR", "RealTrace", "large_trace", "real_traces", "tracegen_binary"]
 
 PROGRAM_DIR: Final = Path(__file__).parent / "programs" / "tracegen"
 
 #: Scenarios that are only for benchmarks, not for the per-toolchain fixture set.
 _BENCH_ONLY: Final = frozenset({"large"})
+
+#: The heap workloads (programs/tracegen/heap.go), for the AllocFree heap oracle's tests.  GC
+#: heavy, so their traces are large and vary with the machine's load (runtime.GC and the
+#: background sweeper yield in loops); the generic real-trace fixtures (tests/conftest.py)
+#: leave them out.
+HEAP_SCENARIOS: Final = frozenset(
+    {"tiny", "largeobj", "stacks", "manygc", "heapgens", "groundtruth", "hdrfree", "deadg"}
+)
 
 #: Scenarios that run over several generations (shortened with traceadvanceperiod).
 _MULTI_GENERATION: Final = frozenset({"multigen", "heapgens"})

@@ -118,7 +118,7 @@ def test_summary_of_a_real_trace_adds_up() -> None:
     r = check_trace(t.path.read_bytes()).result
     for k in (r.spans, r.objects, r.stacks):
         assert k.snapshot + k.allocated - k.freed == k.live >= 0
-    assert r.objects.allocated_bytes > 4 * 40 * (33 << 10)  # the workload's large objects
+    assert r.objects.allocated_bytes > 2 * 16 * (33 << 10)  # the workload's large objects
     assert r.spans.freed > 0 and r.stacks.snapshot > 0 and r.info is not None
     assert r.timeline and r.heap_alloc_metric
     assert sum(r.live_by_size_class.values()) == r.objects.live_bytes
