@@ -38,11 +38,8 @@ def parse_only(data: bytes) -> int:
 
 def parse_and_check(data: bytes) -> int:
     r = HeapReplay()
-    feed = r.feed
-    for ev in Reader(data):
-        feed(ev)
-    res = r.finish()
-    return res.events
+    r.run(Reader(data))
+    return r.finish().events
 
 
 def best_of(repeat: int, f: Callable[[bytes], int], data: bytes) -> tuple[int, float]:

@@ -64,14 +64,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         seeds = go_fuzz_seeds()
         metafunc.parametrize("go_fuzz_seed", seeds, ids=[f.name for f in seeds])
     if "real_trace" in metafunc.fixturenames:
-        from oracle.harness.realtraces import real_traces
+        from oracle.harness.realtraces import HEAP_SCENARIOS, real_traces
 
-        traces = real_traces()
+        traces = [t for t in real_traces() if t.scenario not in HEAP_SCENARIOS]
         metafunc.parametrize("real_trace", traces, ids=[t.name for t in traces])
     if "any_real_trace" in metafunc.fixturenames:
-        from oracle.harness.realtraces import real_traces
+        from oracle.harness.realtraces import HEAP_SCENARIOS, real_traces
 
-        traces = [t for v in FIXTURE_VERSIONS for t in real_traces(v)]
+        traces = [t for v in FIXTURE_VERSIONS for t in real_traces(v) if t.scenario not in HEAP_SCENARIOS]
         metafunc.parametrize("any_real_trace", traces, ids=[t.name for t in traces])
 
 

@@ -30,6 +30,7 @@ from typing import Final
 from oracle.harness import toolchain
 
 __all__ = [
+    "HEAP_SCENARIOS",
     "PROGRAM_DIR",
     "V1_RUNTIME_VERSIONS",
     "RealTrace",
@@ -54,6 +55,14 @@ _ALLOCFREE_MINOR: Final = 22
 
 #: Scenarios that are only for benchmarks, not for the per-toolchain fixture set.
 _BENCH_ONLY: Final = frozenset({"large"})
+
+#: The heap workloads (programs/tracegen/heap.go), for the AllocFree heap oracle's tests.  GC
+#: heavy, so their traces are large and vary with the machine's load (runtime.GC and the
+#: background sweeper yield in loops); the generic real-trace fixtures (tests/conftest.py)
+#: leave them out.
+HEAP_SCENARIOS: Final = frozenset(
+    {"tiny", "largeobj", "stacks", "manygc", "heapgens", "groundtruth", "hdrfree", "deadg"}
+)
 
 #: Scenarios that run over several generations (shortened with traceadvanceperiod).
 _MULTI_GENERATION: Final = frozenset({"multigen", "heapgens"})

@@ -45,10 +45,8 @@ def check_trace(
     """Replay ``data`` (a binary trace) and judge its AllocFree content."""
     replay = HeapReplay(release=release, max_examples=max_examples, top=top)
     err: str | None = None
-    feed = replay.feed
     try:
-        for ev in Reader(data):
-            feed(ev)
+        replay.run(Reader(data))
     except (TraceError, GoPanic) as e:
         err = str(e)
     result = replay.finish()

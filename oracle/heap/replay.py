@@ -187,9 +187,9 @@ class HeapReplay:
     spans: dict[int, tuple[int, int, bool, int]] = field(default_factory=dict)
     pages: IntervalMap = field(default_factory=IntervalMap)
     span_objects: dict[int, set[int]] = field(default_factory=dict)
+    span_class: dict[int, int] = field(default_factory=dict)  # in-use span -> size class
     objects: dict[int, int] = field(default_factory=dict)
-    object_type: dict[int, str] = field(default_factory=dict)
-    object_bytes: dict[int, int] = field(default_factory=dict)
+    object_meta: dict[int, tuple[str, int]] = field(default_factory=dict)  # id -> type, bytes
     flagged: dict[int, str] = field(default_factory=dict)
     snapshot_objects: set[int] = field(default_factory=set)
     stacks: dict[int, int] = field(default_factory=dict)
@@ -252,6 +252,25 @@ class HeapReplay:
             self._sync(ev)
         elif typ == _HEAP_ALLOC:
             self.heap_alloc.append((base.time, base.args[0]))
+
+    def run(self, events: Iterable[Event]) -> None:
+        """:meth:`feed` every event of ``events``, with the common case spelled out.
+
+        Most events of a trace are scheduler events (type < 128, not HeapAlloc): they only
+        advance the event index, without a method call each (docs/benchmarks.md).
+        """
+        feed = self.feed
+        heap_alloc = _HEAP_ALLOC
+        skipped = 0
+        for ev in events:
+            typ = ev.base.typ
+            if typ < 128 and typ != heap_alloc:
+                skipped += 1
+                continue
+            self.index += skipped
+            skipped = 0
+            feed(ev)
+        self.index += skipped
 
     def _sync(self, ev: Event) -> None:
         batches = ev.sync().experimental_batches or {}
@@ -344,6 +363,8 @@ class HeapReplay:
             self._violate(R.SPAN_OVERLAP, (id_, overlap), self._addr(id_, psize), None, None,
                           f"{npages} pages overlap span {overlap}")  # fmt: skip
         self.spans[id_] = (npages, elem, in_use, flags)
+        if in_use:
+            self.span_class[id_] = kc >> 2
         st = self.span_stats
         if self._ev is not None and self._ev.base.typ == _T.Span:
             st.snapshot += 1
@@ -355,6 +376,7 @@ class HeapReplay:
 
     def _drop_span(self, id_: int, *, counted: bool) -> None:
         npages = self.spans.pop(id_)[0]
+        self.span_class.pop(id_, None)
         self.pages.remove(id_, npages, id_)
         info = self.info
         nbytes = npages * (info.page_size if info is not None else 0)
@@ -380,7 +402,7 @@ class HeapReplay:
             why = {fl.get(o) for o in objs}
             self._violate(
                 R.SPAN_FREED_WITH_LIVE_OBJECTS, (id_, first), self._addr(id_, psize),
-                self.object_type.get(first), "+".join(sorted(why)) if None not in why else None,  # type: ignore[arg-type]
+                self.object_meta.get(first, ("", 0))[0], "+".join(sorted(why)) if None not in why else None,  # type: ignore[arg-type]
                 f"{len(objs)} live objects die with the span; first at "
                 f"{self._addr(first, align)[0]:#x}" if self.info is not None else "",
             )  # fmt: skip
@@ -390,16 +412,11 @@ class HeapReplay:
 
     # ------------------------------------------------------------------ objects
 
-    def _type_name(self, typ: int) -> str:
-        if typ == 0:
-            return "<no type>"
-        rec = self.types.get(typ)
-        return rec.name if rec is not None else f"<type {typ}>"
-
     def _object(self, args: list[int]) -> None:
         id_, typ = args[0], args[1]
         info = self.info
-        tname = self._type_name(typ)
+        rec = self.types.get(typ) if typ else None
+        tname = rec.name if rec is not None else ("<no type>" if typ == 0 else f"<type {typ}>")
         objects = self.objects
         span_id = -1
         elem = 0
@@ -411,8 +428,8 @@ class HeapReplay:
             span_id = pages.small.get(off // info.page_size, -1)
             if span_id < 0 and pages.big:
                 span_id = pages.get(off // info.page_size)
-            addr = (info.min_page_heap_addr + off,)
             sp = self.spans.get(span_id) if span_id >= 0 else None
+            addr = ((info.min_page_heap_addr + off) & _U64,)
             if sp is None or not sp[2]:
                 self._violate(R.OBJECT_OUTSIDE_SPAN, (id_,), addr, tname, None,
                               "in a manual (non-heap) span" if sp is not None else "")  # fmt: skip
@@ -433,14 +450,10 @@ class HeapReplay:
                         self.flagged[id_] = cause
                 else:
                     cause = cause if cause == R.TINY_SUBOBJECT else None
-                if typ != 0:
-                    rec = self.types.get(typ)
-                    if rec is not None and rec.size > elem:
-                        self._violate(R.TYPE_TOO_LARGE, (id_, typ), addr, tname, None,
-                                      f"type size {rec.size} > element size {elem}")  # fmt: skip
-        else:
-            addr = ()
-        if typ != 0 and typ not in self.types:
+                if rec is not None and rec.size > elem:
+                    self._violate(R.TYPE_TOO_LARGE, (id_, typ), addr, tname, None,
+                                  f"type size {rec.size} > element size {elem}")  # fmt: skip
+        if typ != 0 and rec is None:
             self._violate(R.UNKNOWN_TYPE, (id_, typ), addr, tname, self._no_batches(),
                           f"type ID {typ} not in generation {self.gen}'s table")  # fmt: skip
         ev = self._ev
@@ -460,8 +473,7 @@ class HeapReplay:
             if so is None:
                 so = self.span_objects[span_id] = set()
             so.add(id_)
-        self.object_type[id_] = tname
-        self.object_bytes[id_] = elem
+        self.object_meta[id_] = (tname, elem)
         st = self.obj_stats
         if is_snapshot:
             self.snapshot_objects.add(id_)
@@ -499,10 +511,11 @@ class HeapReplay:
             so = self.span_objects.get(span_id)
             if so is not None:
                 so.discard(id_)
-        del self.object_type[id_]
-        self.flagged.pop(id_, None)
-        self.snapshot_objects.discard(id_)
-        nbytes = self.object_bytes.pop(id_)
+        nbytes = self.object_meta.pop(id_)[1]
+        if self.flagged:
+            self.flagged.pop(id_, None)
+        if self.snapshot_objects:
+            self.snapshot_objects.discard(id_)
         st = self.obj_stats
         st.live -= 1
         st.live_bytes -= nbytes
@@ -523,7 +536,7 @@ class HeapReplay:
                 cause = R.MALLOC_HEADER
                 self.flagged[nxt] = R.MALLOC_HEADER
             self._violate(R.HEAP_OBJECT_FREE_UNKNOWN, (id_,), self._addr(id_, align),
-                          self.object_type.get(nxt) if cause else None, cause, "")  # fmt: skip
+                          self.object_meta[nxt][0] if cause else None, cause, "")  # fmt: skip
             return
         self._kill_object(id_)
 
@@ -589,19 +602,14 @@ class HeapReplay:
         """The result so far (the replay may go on being fed afterwards)."""
         live_types: dict[str, list[int]] = {}
         by_class: dict[int, int] = {}
-        spans = self.spans
-        for oid, name in self.object_type.items():
-            nbytes = self.object_bytes[oid]
+        for oid, (name, nbytes) in self.object_meta.items():
             lt = live_types.get(name)
             if lt is None:
                 live_types[name] = [1, nbytes]
             else:
                 lt[0] += 1
                 lt[1] += nbytes
-            sp = spans.get(self.objects[oid])
-            sc = -1
-            if sp is not None:
-                sc = self._table.index(sp[1]) if sp[1] in self._table else 0
+            sc = self.span_class.get(self.objects[oid], -1)  # -1: outside every span
             by_class[sc] = by_class.get(sc, 0) + nbytes
         top_live = sorted(live_types.items(), key=lambda kv: (-kv[1][1], kv[0]))[: self.top]
         top_alloc = sorted(self.alloc_by_type.items(), key=lambda kv: (-kv[1][0], kv[0]))[: self.top]
@@ -635,7 +643,5 @@ def replay_events(events: Iterable[Event], *, release: str | None = None, max_ex
                   top: int = 10) -> HeapResult:  # fmt: skip
     """Replay a whole event sequence (Reader order) and return the result."""
     r = HeapReplay(release=release, max_examples=max_examples, top=top)
-    feed = r.feed
-    for ev in events:
-        feed(ev)
+    r.run(events)
     return r.finish()

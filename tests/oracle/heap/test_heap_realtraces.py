@@ -84,7 +84,8 @@ def test_every_violation_is_explained(version: str) -> None:
         unexplained = {k: n for k, n in got.items() if k not in ALLOWED[version]}
         assert not unexplained, f"{t.name}: {unexplained}"
         if t.scenario == "hdrfree":  # deterministic: one object with a malloc header
-            assert got == {
+            # (1.23 may also drop a stack event of the runtime's own goroutines: finding 17.)
+            assert {k: n for k, n in got.items() if k not in DROP_CLASSES} == {
                 (R.HEAP_OBJECT_FREE_UNKNOWN, R.MALLOC_HEADER): 1,
                 (R.OBJECT_OFF_BOUNDARY, R.MALLOC_HEADER): 1,
             }, t.name
@@ -117,6 +118,8 @@ def test_summary_of_a_real_trace_adds_up() -> None:
     r = check_trace(t.path.read_bytes()).result
     for k in (r.spans, r.objects, r.stacks):
         assert k.snapshot + k.allocated - k.freed == k.live >= 0
-    assert r.objects.allocated_bytes > 4 * 40 * (33 << 10)  # the workload's large objects
+    assert r.objects.allocated_bytes > 2 * 16 * (33 << 10)  # the workload's large objects
     assert r.spans.freed > 0 and r.stacks.snapshot > 0 and r.info is not None
     assert r.timeline and r.heap_alloc_metric
+    assert sum(r.live_by_size_class.values()) == r.objects.live_bytes
+    assert r.live_by_size_class.get(0, 0) >= 33 << 10  # large objects live in size class 0

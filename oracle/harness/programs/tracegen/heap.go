@@ -36,8 +36,8 @@ var (
 // tinyAllocs makes many tiny (<16 byte, pointer-free) allocations, which the runtime packs
 // into shared 16-byte blocks, then drops them and collects.
 func tinyAllocs(io.Writer) error {
-	for round := 0; round < 3; round++ {
-		for i := 0; i < 3000; i++ {
+	for round := 0; round < 2; round++ {
+		for i := 0; i < 1500; i++ {
 			tinySink = append(tinySink, &[2]uint32{uint32(i), uint32(round)})
 			if i%3 == 0 {
 				strSink = append(strSink, fmt.Sprint(i%100))
@@ -52,8 +52,8 @@ func tinyAllocs(io.Writer) error {
 // largeObjects allocates objects above the 32 KiB small-size limit, with and without
 // pointers, and frees them (large spans are freed whole: SpanFree after HeapObjectFree).
 func largeObjects(io.Writer) error {
-	for round := 0; round < 4; round++ {
-		for i := 0; i < 40; i++ {
+	for round := 0; round < 2; round++ {
+		for i := 0; i < 16; i++ {
 			largeSink = append(largeSink, make([]byte, 33<<10+i*4096))
 			ptrSink = append(ptrSink, new([5000]*int))
 		}
@@ -69,7 +69,7 @@ func largeObjects(io.Writer) error {
 func stackGrowShrink(io.Writer) error {
 	var wg sync.WaitGroup
 	release := make(chan struct{})
-	for g := 0; g < 8; g++ {
+	for g := 0; g < 6; g++ {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
@@ -79,25 +79,24 @@ func stackGrowShrink(io.Writer) error {
 		}(g)
 	}
 	time.Sleep(5 * time.Millisecond)
-	runtime.GC()
-	runtime.GC()
+	runtime.GC() // shrinks the idle goroutines' stacks
 	close(release)
 	wg.Wait()
 	runtime.GC()
 	return nil
 }
 
-// manyGC runs many short GC cycles with allocation in between.
+// manyGC runs many GC cycles, triggered by allocation under a low GOGC (runtime.GC would
+// spin in Gosched while it waits for sweeping, which bloats the trace on a loaded machine).
 func manyGC(io.Writer) error {
+	old := debug.SetGCPercent(5)
+	defer debug.SetGCPercent(old)
 	var keep [][]byte
-	for cycle := 0; cycle < 25; cycle++ {
-		for i := 0; i < 200; i++ {
-			keep = append(keep, make([]byte, 16+(i*37)%2000))
+	for i := 0; i < 6000; i++ {
+		keep = append(keep, make([]byte, 16+(i*37)%4000))
+		if len(keep) > 300 {
+			keep = keep[:0]
 		}
-		if cycle%3 == 0 {
-			keep = nil
-		}
-		runtime.GC()
 	}
 	_ = keep
 	return nil
@@ -111,15 +110,16 @@ func heapGenerations(io.Writer) error {
 	if os.Getenv("GODEBUG") != "" && containsAdvance(os.Getenv("GODEBUG")) {
 		d = 300 * time.Millisecond
 	}
+	old := debug.SetGCPercent(5)
+	defer debug.SetGCPercent(old)
 	end := time.Now().Add(d)
 	var keep []*gtSmall
 	for time.Now().Before(end) {
-		for i := 0; i < 100; i++ {
+		for i := 0; i < 20; i++ {
 			keep = append(keep, &gtSmall{n: i})
 		}
-		if len(keep) > 2000 {
-			keep = keep[:0]
-			runtime.GC()
+		if len(keep) > 1000 {
+			keep = keep[:0] // collected by allocation-triggered GCs (see manyGC)
 		}
 		time.Sleep(time.Millisecond)
 	}
