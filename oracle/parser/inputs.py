@@ -201,6 +201,8 @@ def open_input(path: str | Path) -> StreamInput:
     name = "<stdin>" if str(path) == "-" else str(path)
     try:
         if str(path) == "-":
+            if sys.stdin is None:  # started with file descriptor 0 closed
+                raise InputError("<stdin>: standard input is closed")
             f = sys.stdin.buffer
             head = f.read(_HEAD)
             fmt = detect_format(head)

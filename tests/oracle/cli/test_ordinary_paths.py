@@ -211,7 +211,19 @@ def test_conform_interrupted_keeps_the_cases_done(
 def test_diff_interrupted_keeps_the_inputs_done(
         tmp_path: Path, pinned_helper: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    _interrupt_go_after(monkeypatch, 3)
+    # diff streams each input through its own helper run: interrupt the third input's.
+    from oracle.cli import diff as diff_cmd
+
+    real = diff_cmd._diff_one
+    seen = {"n": 0}
+
+    def one(*args: Any, **kw: Any) -> None:
+        seen["n"] += 1
+        if seen["n"] == 3:
+            raise KeyboardInterrupt
+        real(*args, **kw)
+
+    monkeypatch.setattr(diff_cmd, "_diff_one", one)
     seeds = sorted((ROOT / "corpus" / "seeds").glob("*.trace"))[:6]
     report = tmp_path / "r.json"
     assert main(["diff", "-q", "--report", str(report), *map(str, seeds)]) == EXIT_INTERRUPTED

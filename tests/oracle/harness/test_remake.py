@@ -119,7 +119,9 @@ def test_real_traces_rebuild(helper: GoHelper, scenario: str) -> None:
     assert end["accessor_panics"] == 0
     if scenario.endswith("-allocfree"):
         assert end["unsupported"].get("Experimental", 0) > 0
-        assert end["events"] == end["remade"] + sum(end["unsupported"].values())
+        # Experimental events cannot be built at all; a RangeAttributes one is remade and then
+        # counted as unsupported for its attributes only (go-harness/remake_go126.go).
+        assert end["events"] == end["remade"] + end["unsupported"]["Experimental"]
 
 
 # --- the known MakeEvent bug --------------------------------------------------------------------
