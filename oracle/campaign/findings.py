@@ -145,7 +145,7 @@ KNOWN_GO_SIGNATURES: Final[tuple[KnownSignature, ...]] = (
                    "go-panic:Range:expected id N in string table"),
     KnownSignature(4, "cpusample-invalid-stack-id",
                    "go-panic:Stack:expected id N in trace.stack table"),
-    # Finding 15 (v1 traces; binary repros, corpus/go-findings/<slug>.trace).
+    # Finding 21 (v1 traces; binary repros, corpus/go-findings/<slug>.trace).
     KnownSignature(15, "v1-gocreate-unknown-stack",
                    "go-panic:StateTransition:expected id N in trace.stack table"),
     KnownSignature(15, "v1-region-unknown-string",

@@ -162,7 +162,7 @@ V1_FINDINGS = sorted((Path(__file__).resolve().parents[3] / "corpus" / "go-findi
 
 @pytest.mark.parametrize("path", V1_FINDINGS, ids=lambda p: p.stem)
 def test_v1_go_finding_is_mirrored(go_helper: GoHelper, path: Path) -> None:
-    """docs/go-findings.md finding 15: Go's accessors panic on v1 events; ours panic alike."""
+    """docs/go-findings.md finding 21: Go's accessors panic on v1 events; ours panic alike."""
     data = path.read_bytes()
     go = go_helper.request("parse", data)
     assert go.outcome == "ok" and b'"panics":' in go.output
