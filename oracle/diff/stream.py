@@ -178,7 +178,8 @@ class StreamComparison:
                 lrec = next(left)
             self.left_count = n
         elif not isinstance(rrec, End):
-            # A v1 trace is out of scope, not a divergence: Go's records are only counted.
+            # Python stopped short by failing (or on a v1 trace, out of scope): Go's records
+            # are counted, not reported.
             quiet = lrec.status in _FAILED
             found = list(self._diverge(missing_record(i, None, json.loads(rrec))))
             n = i
