@@ -134,10 +134,10 @@ def build_matrix(
     for rel in releases:
         go = go_for(rel)
         ref = reference_for(rel)
-        for name, data in inputs:
+        for n, (name, data) in enumerate(inputs, 1):
             rows[name].cells[rel] = cell_of(go.run(data), None if ref is None else ref.run(data), data)
-        if progress is not None:
-            progress(rel)
+            if progress is not None:
+                progress(f"go{rel}: {n}/{len(inputs)} inputs")
     return m
 
 

@@ -10,7 +10,6 @@ somewhere, 2 on usage errors.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -30,12 +29,17 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
     from oracle.campaign.matrix import build_matrix, matrix_html, matrix_json
+    from oracle.campaign.progress import Progress
+    from oracle.campaign.report import write_json_atomic
     from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
+    from oracle.cli.options import check_output
     from oracle.diff.impls import GoImpl, PythonImpl
     from oracle.harness import toolchain
     from oracle.parser.inputs import InputError, expand_paths, load
     from oracle.parser.releases import reproduced
 
+    check_output(args.json, "--json")
+    check_output(args.html, "--html")
     releases = _releases(args.go)
     inputs: list[tuple[str, bytes]] = []
     for path in expand_paths(args.inputs):
@@ -59,7 +63,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             sem = reproduced(rel)
             return None if sem is None else PythonImpl(sem)
 
-        m = build_matrix(inputs, releases, gos.__getitem__, reference_for)
+        progress = Progress(enabled=not args.quiet and len(inputs) * len(releases) > 1,
+                            prefix="matrix: ")
+        try:
+            m = build_matrix(inputs, releases, gos.__getitem__, reference_for, progress=progress)
+        finally:
+            progress.clear()
     width = max(len(r.name) for r in m.rows)
     print(f"{'input':<{width}}  " + "  ".join(f"{'go' + r:<16}" for r in releases))
     for row in m.rows:
@@ -75,7 +84,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
           f"{m.reference_disagreements} cells (!REF; ? = release not reproduced)")
     try:
         if args.json is not None:
-            args.json.write_text(json.dumps(matrix_json(m), indent=1) + "\n")
+            write_json_atomic(args.json, matrix_json(m))
         if args.html is not None:
             args.html.write_text(matrix_html(m))
     except OSError as e:
@@ -99,4 +108,5 @@ def register(subparsers: Any) -> None:
     p.add_argument("--html", type=Path, default=None, metavar="FILE",
                    help="write the matrix as one self-contained HTML page")
     p.add_argument("--timeout", type=float, default=20.0, help="seconds per Go run")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_matrix)
