@@ -416,7 +416,8 @@ def make_checker(cfg: WorkerConfig, should_stop: Callable[[], bool]) -> _Checker
     store = FindingStore(cfg.corpus_root) if cfg.corpus_root is not None else FindingStore()
     return CaseChecker(cfg.go_binary, cfg.go_version, store, timeout=cfg.timeout,
                        python_timeout=cfg.python_timeout, minimize=cfg.minimize,
-                       should_stop=should_stop, strings_every=cfg.strings_every)
+                       should_stop=should_stop, strings_every=cfg.strings_every,
+                       valid_unless_mutated=False)
 
 
 def worker_main(argv: Sequence[str], *,

@@ -357,8 +357,12 @@ class CaseChecker:
         py_impl: Impl | None = None,
         should_stop: Callable[[], bool] | None = None,
         strings_every: int = 1,
+        valid_unless_mutated: bool = True,
     ) -> None:
         self.go_version = go_version
+        #: Whether a case checked without mutations is a valid generated trace (the heap
+        #: oracle's ``heap-unexpected``); False for inputs of unknown provenance (atheris).
+        self.valid_unless_mutated = valid_unless_mutated
         #: Compare ``Event.String()`` too on every ``strings_every``-th case (0: never).  Only
         #: the real implementations have it; injected ones compare the canonical dump only.
         self.strings_every = strings_every
@@ -582,7 +586,8 @@ class CaseChecker:
         st = self.stats
         t0 = time.perf_counter()
         try:
-            hv = self._timed(lambda d: heap_verdict(d, mutations), data)
+            hv = self._timed(lambda d: heap_verdict(
+                d, mutations, valid_unless_mutated=self.valid_unless_mutated), data)
         except _PythonTimeout:
             hv = HeapCaseVerdict(HEAP_TIMEOUT)
         st.seconds_heap += time.perf_counter() - t0

@@ -56,8 +56,14 @@ class HeapCaseVerdict:
 _NO_ALLOCFREE_HEADERS: Final = (b"go 1.22 trace\x00\x00\x00",)
 
 
-def heap_verdict(data: bytes, mutations: Sequence[str] = ()) -> HeapCaseVerdict:
-    """Judge one campaign case (its binary trace and the mutations that made it)."""
+def heap_verdict(data: bytes, mutations: Sequence[str] = (), *,
+                 valid_unless_mutated: bool = True) -> HeapCaseVerdict:
+    """Judge one campaign case (its binary trace and the mutations that made it).
+
+    ``valid_unless_mutated``: a case without mutations is a valid generated trace (the
+    Hypothesis-model engine).  The atheris engine's inputs come from libFuzzer's evolving
+    corpus, whose byte mutations leave no names once reloaded, so there a violation is only
+    ``heap-violations``, never ``heap-unexpected``."""
     if data[:16] in _NO_ALLOCFREE_HEADERS:
         return HeapCaseVerdict(HEAP_NONE)
     try:
@@ -68,5 +74,5 @@ def heap_verdict(data: bytes, mutations: Sequence[str] = ()) -> HeapCaseVerdict:
         return HeapCaseVerdict(HEAP_NONE)
     if v.status is HeapStatus.CONSISTENT:
         return HeapCaseVerdict(HEAP_CONSISTENT)
-    cls = HEAP_VIOLATIONS if mutations else HEAP_UNEXPECTED
+    cls = HEAP_VIOLATIONS if mutations or not valid_unless_mutated else HEAP_UNEXPECTED
     return HeapCaseVerdict(cls, v.violated_rules)

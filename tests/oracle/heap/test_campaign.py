@@ -30,6 +30,8 @@ def test_verdict_classes() -> None:
     assert hv.verdict == HEAP_VIOLATIONS and "HeapObject:alloc-live" in hv.rules
     # The same bytes as a "valid" case: a violation there is a generator or oracle bug.
     assert heap_verdict(tr.to_binary(), ()).verdict == HEAP_UNEXPECTED
+    # Inputs of unknown provenance (atheris' evolving corpus): a violation is only that.
+    assert heap_verdict(tr.to_binary(), (), valid_unless_mutated=False).verdict == HEAP_VIOLATIONS
     assert len(set(HEAP_VERDICTS)) == len(HEAP_VERDICTS)
 
 
@@ -49,3 +51,19 @@ def test_checker_counts_heap_verdicts() -> None:
     a.merge(CaseStats.from_json(b.to_json()))
     assert a.heap[HEAP_CONSISTENT] == 3 and a.heap_rules["Span:alloc-live"] == 1
     assert a.heap_samples == ["heap-unexpected seed=x"]
+
+
+def test_the_atheris_checker_judges_inputs_of_unknown_provenance(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from oracle.campaign.atheris_engine import WorkerConfig, make_checker
+
+    cfg = WorkerConfig(job=0, seed="s", out=Path(str(tmp_path)) / "o.jsonl",
+                       go_binary=Path("/nonexistent"), go_version="1.27.3",
+                       corpus_root=Path(str(tmp_path)))
+    checker = make_checker(cfg, lambda: False)
+    try:
+        assert checker.valid_unless_mutated is False  # type: ignore[attr-defined]
+    finally:
+        checker.close()
+
