@@ -110,6 +110,20 @@ def test_nondeterministic_promoted_thread_is_known() -> None:
                    _st(2, "Goroutine"), _st(1, "Goroutine")))
 
 
+def test_nondeterministic_promoted_thread_in_string_is_known() -> None:
+    """Finding 5 as Event.String() shows it: the Proc transition's first line names another M."""
+    line = "M={} P=2 G=-1 StateTransition Time=12345 ProcID=3 Syscall->Idle Reason=\"\""
+    sig = "string-mismatch:StateTransition"
+    c = Comparison(Verdict.STRING_MISMATCH, sig, 4, "String()", line.format(1), line.format(7))
+    assert is_known_nondeterminism(c)
+    other = line.format(7).replace("Time=12345", "Time=12346")
+    assert not is_known_nondeterminism(
+        Comparison(Verdict.STRING_MISMATCH, sig, 4, "String()", line.format(1), other))
+    goroutine = "M={} P=2 G=5 StateTransition Time=12345 GoID=5 Running->Waiting Reason=\"\""
+    assert not is_known_nondeterminism(
+        Comparison(Verdict.STRING_MISMATCH, sig, 4, "String()", goroutine.format(1), goroutine.format(7)))
+
+
 def test_nondeterministic_stack_validation_error_is_known() -> None:
     sig = "error-text-mismatch:found invalid func string ID N for stack N"
     c = Comparison(Verdict.ERROR_TEXT_MISMATCH, sig, left="found invalid func string ID 7 for stack 1000",
