@@ -129,7 +129,7 @@ def _diff_one(args: argparse.Namespace, path: str, binary: Path, version: str, c
     if sc.right_end is not None:
         verdicts[_verdict(sc.right_end)] += 1
     if first is not None:
-        findings.append(_finding_json(inp.name, verdict, first, count, sc))
+        findings.append(_finding_json(inp.name, verdict, first, count, sc.left_end, sc.right_end))
         _print_ends(sc)
     elif args.verbose:
         progress.clear()
@@ -147,9 +147,7 @@ def _diff_whole(args: argparse.Namespace, name: str, source: Path | bytes, binar
     if not c.agree:
         print(f"DIFF  {name}:")
         _print_divergence(c, first=True)
-        findings.append({"input": name, "verdict": c.verdict.value, "signature": c.signature,
-                         "index": c.index, "field": c.field, "divergences": 1,
-                         "python": _end_json(left.end), "go": _end_json(right.end)})
+        findings.append(_finding_json(name, c, c, 1, left.end, right.end))
     elif args.verbose:
         print(f"ok    {name}: {len(right.records)} events, Go {right.verdict}s (v1, ties tolerated)")
 
@@ -165,13 +163,13 @@ def _end_json(end: End | None) -> dict[str, Any] | None:
 
 
 def _finding_json(name: str, c: Comparison, first: Comparison, count: int,
-                  sc: StreamComparison) -> dict[str, Any]:
+                  left_end: End | None, right_end: End | None) -> dict[str, Any]:
     """One input's finding: its verdict (the closing one when the run went to the end), its
     first divergence and how many divergences were reported."""
     return {
         "input": name, "verdict": c.verdict.value, "signature": c.signature,
         "index": first.index, "field": first.field, "divergences": count,
-        "python": _end_json(sc.left_end), "go": _end_json(sc.right_end),
+        "python": _end_json(left_end), "go": _end_json(right_end),
     }
 
 

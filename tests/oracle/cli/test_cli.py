@@ -207,3 +207,22 @@ def test_diff_without_inputs_is_a_usage_error() -> None:
     proc = run_cli("diff")
     assert proc.returncode == 2
     assert_one_line_error(proc)
+
+
+def test_diff_compares_v1_inputs_whole(tmp_path: Path, pinned_helper: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """v1 inputs take the whole-outcome path (Go orders their equal timestamps by chance): an
+    agreeing Go testdata trace, and a Go finding (an accessor panic) reported like any other."""
+    from oracle.harness.toolchain import pinned
+
+    root = Path(__file__).resolve().parents[3]
+    good = pinned().goroot / "src/internal/trace/internal/tracev1/testdata/user_task_region_1_21_good"
+    bug = root / "corpus" / "go-findings" / "v1-label-unknown-string.trace"
+    report = tmp_path / "r.json"
+    assert main(["diff", "-v", "-q", "--report", str(report), str(good), str(bug)]) == 1
+    out = capsys.readouterr().out
+    assert "(v1, ties tolerated)" in out and "go-panic:Label:expected id N in string table" in out
+    [finding] = json.loads(report.read_text())["findings"]
+    assert finding["input"] == str(bug) and finding["verdict"] == "go-panic"
+    assert finding["field"] == "panics.Label" and finding["divergences"] == 1
+    assert finding["go"]["status"] == finding["python"]["status"] == "accepted"
