@@ -67,6 +67,7 @@ from oracle.campaign.sources import (
     generated_inputs,
     go_testdata_inputs,
 )
+from oracle.campaign.report import write_text_atomic
 from oracle.harness import toolchain
 from oracle.diff.compare import Comparison, compare, ties_possible
 from oracle.diff.outcome import Outcome, Status
@@ -380,8 +381,7 @@ def write_junit(result: ConformResult, path: Path) -> None:
             elif c.status == "known":
                 out = ET.SubElement(tc, "system-out")
                 out.text = f"known: {c.signature} ({c.reason})"
-    tmp = path.with_name(path.name + ".tmp")
-    ET.ElementTree(suites).write(tmp, encoding="utf-8", xml_declaration=True)
-    tmp.replace(path)
+    xml = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    write_text_atomic(path, xml.decode("utf-8") + "\n")
 
 
