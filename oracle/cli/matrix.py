@@ -11,9 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
 __all__ = ["cmd_matrix", "register"]
+
+
+#: The largest input ``matrix`` takes.  Each cell holds Go's whole canonical dump, and Go's
+#: helper builds it in memory too (about 1 GB per MB of trace in all); the matrix is meant
+#: for test corpora, and ``diff`` streams big traces in bounded memory.
+MAX_INPUT_BYTES: Final = 2 << 20
 
 
 def _releases(spec: str) -> list[str]:
@@ -43,6 +50,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     releases = _releases(args.go)
     inputs: list[tuple[str, bytes]] = []
     for path in expand_paths(args.inputs):
+        size = Path(path).stat().st_size if path != "-" and Path(path).is_file() else 0
+        if size > MAX_INPUT_BYTES:
+            raise UsageError(
+                f"{path}: {size:,} bytes; matrix keeps every release's whole outcome in memory "
+                f"and takes inputs up to {MAX_INPUT_BYTES:,} bytes (compare big traces with "
+                "`gotrace-oracle diff --go VER`, which streams)")
         try:
             inp = load(path)
         except InputError as e:

@@ -98,3 +98,19 @@ def test_matrix_on_testdata_corpus_and_generated_traces() -> None:
     bad = [(r.name, rel, c.signature) for r in m.rows for rel, c in r.cells.items() if c.reference != "agree"]
     assert not bad
     assert m.rows_where_releases_disagree > 0  # liveness: the releases do differ somewhere
+
+
+def test_matrix_refuses_inputs_too_big_to_hold_whole(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Every cell keeps a whole outcome: a big trace is a one-line usage error before any Go
+    runs, pointing at the streaming ``diff``."""
+    from oracle.cli.app import main
+    from oracle.cli.matrix import MAX_INPUT_BYTES
+
+    big = tmp_path / "big.trace"
+    with open(big, "wb") as f:
+        f.write(b"go 1.26 trace\x00\x00\x00")
+        f.truncate(MAX_INPUT_BYTES + 1)  # sparse: no memory, no disk
+    assert main(["matrix", str(big), "--go", "1.27.3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "diff --go VER" in err
