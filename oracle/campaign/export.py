@@ -24,6 +24,7 @@ import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from oracle.parser import raw
 from oracle.parser.errors import TraceError
@@ -60,6 +61,11 @@ class ExportSource:
     comment: tuple[str, ...] = ()
 
 
+#: The largest trace ``export`` writes: Go's test machinery reads a FuzzReader seed or a
+#: ``.test`` file whole, and a finding to hand upstream is a minimized one.
+MAX_EXPORT_BYTES: Final = 2 << 20
+
+
 def load_source(path: Path) -> ExportSource:
     """A finding directory (its ``repro.trace`` and ``metadata.json``) or a trace file in any
     input format."""
@@ -79,8 +85,15 @@ def load_source(path: Path) -> ExportSource:
                    "gotrace-oracle (the reference parser's verdict is the expectation).")
         return ExportSource(data, slug, comment)
     try:
+        size = path.stat().st_size
+        if size > MAX_EXPORT_BYTES:
+            raise ExportError(
+                f"{path}: {size:,} bytes; Go's tests hold a seed or .test file whole, so export "
+                f"takes traces up to {MAX_EXPORT_BYTES:,} bytes (shrink it first: "
+                "gotrace-oracle minimize)")
         inp = load(path)
-        head = path.read_bytes()[:8192].decode("utf-8", "replace").splitlines()
+        with open(path, "rb") as f:
+            head = f.read(8192).decode("utf-8", "replace").splitlines()
     except (InputError, OSError) as e:
         raise ExportError(str(e)) from None
     # A text repro's leading "#" lines describe it (corpus/go-findings): keep them.

@@ -133,3 +133,17 @@ def test_gos_own_tests_accept_the_exports_and_reproduce_the_findings(tmp_path: P
         message = k.prefix.removeprefix("go-panic:").split(":", 1)[1]
         assert re.search("panic: " + re.escape(message).replace("N", r"\d+"), run.output), \
             run.output[-2000:]
+
+
+def test_export_refuses_a_trace_too_big_for_gos_tests(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from oracle.campaign.export import MAX_EXPORT_BYTES
+
+    big = tmp_path / "big.trace"
+    with open(big, "wb") as f:
+        f.write(b"go 1.26 trace\x00\x00\x00")
+        f.truncate(MAX_EXPORT_BYTES + 1)  # sparse
+    assert main(["export", str(big), "--go-fuzz", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "minimize" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
