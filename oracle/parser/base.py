@@ -122,18 +122,38 @@ def sched_ctx(g: int, p: int, m: int) -> SchedCtx:
     return _tuple_new(SchedCtx, (g, p, m))
 
 
-@dataclass(slots=True)
 class BaseEvent:
     """An event as decoded from the wire, minus ``dt`` (``baseEvent``).
 
     ``args`` always has ``MAX_TIMED_EVENT_ARGS - 1`` slots; unused trailing slots are 0.  The
     ordering code writes synthesized values into spare slots ("extra" args) the way Go does;
     see the helpers in :mod:`oracle.parser.order`.
+
+    A plain class with an explicit ``__init__`` (and the ``__eq__``/``__repr__`` the dataclass
+    it replaces had) because one is built per event: a dataclass's generated ``__init__`` stays
+    interpreted in the mypyc build.
     """
+
+    __slots__ = ("typ", "time", "args")
 
     typ: int
     time: int
-    args: list[int] = field(default_factory=lambda: [0] * (MAX_TIMED_EVENT_ARGS - 1))
+    args: list[int]
+
+    def __init__(self, typ: int, time: int, args: list[int] | None = None) -> None:
+        self.typ = typ
+        self.time = time
+        self.args = [0] * (MAX_TIMED_EVENT_ARGS - 1) if args is None else args
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseEvent):
+            return NotImplemented
+        return (self.typ, self.time, self.args) == (other.typ, other.time, other.args)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"BaseEvent(typ={self.typ!r}, time={self.time!r}, args={self.args!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -484,17 +484,28 @@ class ExperimentalEvent:
 # Event.
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Event:
     """A single trace event (``trace.Event``): table, scheduling context and wire record.
 
     ``kind``, ``time``, ``goroutine``, ``proc``, ``thread`` and ``stack`` are properties; the
     per-kind details are methods (they can be costly, and Go's panic on a wrong kind).
+
+    A plain class with ``__slots__`` and an explicit ``__init__`` rather than a frozen
+    dataclass: the parser builds one per event, and a dataclass's generated ``__init__`` stays
+    interpreted (and stores through ``object.__setattr__``) even in the mypyc build
+    (README, "Compiled build").  Treat it as immutable all the same.
     """
+
+    __slots__ = ("table", "ctx", "base")
 
     table: EvTable | None
     ctx: SchedCtx
     base: BaseEvent
+
+    def __init__(self, table: EvTable | None, ctx: SchedCtx, base: BaseEvent) -> None:
+        self.table = table
+        self.ctx = ctx
+        self.base = base
 
     @property
     def kind(self) -> EventKind:
@@ -945,14 +956,16 @@ _TRANSITIONS: Final[dict[int, Callable[[Event], StateTransition]]] = {
 
 
 #: Per type byte (all 256): ``None`` when the event names no table IDs (and for ``EV_SYNC``),
-#: otherwise the arg slots of its stack IDs and of its string IDs; :data:`_PANIC_TYPE` marks
-#: types past the spec table, which Go's validateTableIDs indexes out of range.
-_PANIC_TYPE: Final = ((), ())
+#: otherwise the arg slots of its stack IDs and of its string IDs.  Types past the spec table,
+#: which Go's validateTableIDs indexes out of range, get ``((), ())``: not ``None``, so the
+#: reader calls :func:`validate_table_ids`, which raises Go's panic for them.  (It tests the
+#: type, not the entry's identity: the mypyc build unboxes fixed-length tuples, so an ``is``
+#: check against a tuple constant would silently never match there.)
 _TABLE_ID_ARGS: Final[tuple[tuple[tuple[int, ...], tuple[int, ...]] | None, ...]] = tuple(
     None
     if t == EV_SYNC or (t < _NUM_SPECS and not _STACK_ARGS[t] and not _STRING_ARGS[t])
     else (_STACK_ARGS[t], _STRING_ARGS[t]) if t < _NUM_SPECS
-    else _PANIC_TYPE
+    else ((), ())
     for t in range(256)
 )
 #: Per type byte: ``None`` when :func:`validate_table_ids` has nothing to check for it, so
@@ -970,11 +983,11 @@ def validate_table_ids(ev: Event) -> None:
     """
     base = ev.base
     typ = base.typ
-    id_args = _TABLE_ID_ARGS[typ] if typ < 256 else _PANIC_TYPE
+    if typ >= _NUM_SPECS and typ != EV_SYNC:
+        raise _index_panic(typ, _NUM_SPECS)
+    id_args = _TABLE_ID_ARGS[typ]
     if id_args is None:
         return
-    if id_args is _PANIC_TYPE:
-        raise _index_panic(typ, _NUM_SPECS)
     table = ev.table
     if table is None:
         raise GoPanic(NIL_DEREF)
@@ -994,35 +1007,17 @@ def validate_table_ids(ev: Event) -> None:
                 raise TraceError(f"found invalid string ID {id_} for event {SPECS[typ].name}")
 
 
-_new_object = object.__new__
-_set_table = Event.__dict__["table"].__set__  # the slot's member descriptor
-_set_ctx = Event.__dict__["ctx"].__set__  # the slot's member descriptor
-_set_base = Event.__dict__["base"].__set__  # the slot's member descriptor
-
-
 def new_event(table: EvTable | None, ctx: SchedCtx, base: BaseEvent) -> Event:
-    """``Event(table, ctx, base)``, for the parser's per-event paths.
-
-    The frozen dataclass's ``__init__`` stores every field through ``object.__setattr__``;
-    filling the slots directly builds the same object in about half the time.
-    """
-    e = _new_object(Event)
-    _set_table(e, table)
-    _set_ctx(e, ctx)
-    _set_base(e, base)
-    return e
+    """``Event(table, ctx, base)``, for the parser's per-event paths."""
+    return Event(table, ctx, base)
 
 
 def new_event_copying_base(table: EvTable | None, ctx: SchedCtx, base: BaseEvent) -> Event:
-    """``new_event(table, ctx, copy of base)``: Go's ``Event{table: t, ctx: c, base: *b}``.
+    """``Event(table, ctx, copy of base)``: Go's ``Event{table: t, ctx: c, base: *b}``.
 
     The ordering queues one of these per event, hence the single call.
     """
-    e = _new_object(Event)
-    _set_table(e, table)
-    _set_ctx(e, ctx)
-    _set_base(e, BaseEvent(base.typ, base.time, base.args.copy()))
-    return e
+    return Event(table, ctx, BaseEvent(base.typ, base.time, base.args.copy()))
 
 
 def sync_event(table: EvTable | None, ts: int, n: int) -> Event:

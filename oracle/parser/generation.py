@@ -35,6 +35,8 @@ reader can do the same.
 
 from __future__ import annotations
 
+from mypy_extensions import mypyc_attr
+
 from dataclasses import dataclass, field
 from typing import Final, Iterable, Sequence
 
@@ -94,6 +96,7 @@ _EV_FREQUENCY: Final = int(EventType.Frequency)
 _EV_CLOCK_SNAPSHOT: Final = int(EventType.ClockSnapshot)
 
 
+@mypyc_attr(native_class=False)  # its base, TraceError, has __slots__ (stays interpreted)
 class BareEOFError(TraceError):
     """Go's bare ``io.EOF`` escaping a table section: the caller treats it as end of trace.
 

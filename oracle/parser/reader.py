@@ -49,6 +49,8 @@ What the caller sees, exactly as from Go's ``ReadEvent``:
 
 from __future__ import annotations
 
+from mypy_extensions import mypyc_attr
+
 import os
 from typing import BinaryIO, Final, Iterator
 
@@ -82,6 +84,7 @@ _V1_VERSIONS: Final = frozenset((Version.Go111, Version.Go119, Version.Go121))
 TraceSource = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
 
 
+@mypyc_attr(native_class=False)  # its base, TraceError, has __slots__ (stays interpreted)
 class UnsupportedTraceError(TraceError):
     """A valid header for a trace format the selected semantics cannot read.
 

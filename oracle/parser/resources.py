@@ -106,8 +106,9 @@ class ResourceKind(_Uint8Enum):
     Thread = 3
 
     def __str__(self) -> str:
-        # "None" is a Python keyword, hence the member name None_.
-        return "None" if self._value_ == 0 else super().__str__()
+        # "None" is a Python keyword, hence the member name None_.  (No super().__str__():
+        # mypyc cannot compile super() inside an IntEnum subclass.)
+        return "None" if self._value_ == 0 else self._name_
 
 
 def _panic(msg: str) -> GoPanic:

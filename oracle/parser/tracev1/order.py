@@ -11,7 +11,7 @@ swaps, and Go's order is the one to reproduce.
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from oracle.parser.errors import TraceError
 from oracle.parser.tracev1.events import (
@@ -141,7 +141,8 @@ class OrderEvent(NamedTuple):
     """``orderEvent``: a copy of the event and the proc it came from."""
 
     ev: V1Event
-    proc: object
+    proc: Any  # the parser's per-proc state; Any, not object: mypyc's NamedTuple looks the
+    # field type up among the module's globals at import time, and ``object`` is not one
 
 
 def heap_push(h: list[OrderEvent], x: OrderEvent) -> None:
