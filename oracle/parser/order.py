@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Callable, Final, NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 from oracle.parser.releases import CURRENT, Release
 from oracle.parser.base import (
     BACKGROUND_TASK,
@@ -63,7 +65,7 @@ from oracle.parser.base import (
     sched_ctx,
 )
 from oracle.parser.errors import TraceError
-from oracle.parser.event import Event, new_event, new_event_copying_base
+from oracle.parser.event import Event, new_event
 from oracle.parser.resources import GoState, ProcState
 from oracle.parser.tracev2 import MAX_TIMED_EVENT_ARGS, SPECS, EventType, GoStatus, ProcStatus
 from oracle.parser.version import Version
@@ -127,6 +129,12 @@ _EV_GO_SWITCH: Final = int(EventType.GoSwitch)
 _EV_GO_SWITCH_DESTROY: Final = int(EventType.GoSwitchDestroy)
 _EV_STW_BEGIN: Final = int(EventType.STWBegin)
 _EV_STW_END: Final = int(EventType.STWEnd)
+_EV_GO_START: Final = int(EventType.GoStart)
+_EV_GO_UNBLOCK: Final = int(EventType.GoUnblock)
+_EV_GO_CREATE: Final = int(EventType.GoCreate)
+#: The AllocFree experiment's types (Span .. GoroutineStackFree) are consecutive.
+_EV_ALLOC_FREE_FIRST: Final = int(EventType.Span)
+_EV_ALLOC_FREE_LAST: Final = int(EventType.GoroutineStackFree)
 
 # Wire statuses as plain ints: states store ints (fast comparisons), and error text goes
 # through GoStatus(...)/ProcStatus(...) whose str() is Go's String().
@@ -371,6 +379,7 @@ class _RangeState:
         return desc
 
 
+@mypyc_attr(serializable=True)  # tests deep-copy states (compiled build)
 @dataclass(slots=True)
 class GState(_RangeState):
     """What we know about one goroutine (``gState``); ``status`` is a wire GoStatus."""
@@ -404,6 +413,7 @@ class GState(_RangeState):
         self.regions.pop()
 
 
+@mypyc_attr(serializable=True)  # tests deep-copy states (compiled build)
 @dataclass(slots=True)
 class PState(_RangeState):
     """What we know about one proc (``pState``); ``status`` is a wire ProcStatus."""
@@ -414,6 +424,7 @@ class PState(_RangeState):
     in_flight: list[RangeType] = field(default_factory=list)
 
 
+@mypyc_attr(serializable=True)  # tests deep-copy states (compiled build)
 class MState:
     """The goroutine and proc currently bound to one thread (``mState``).
 
@@ -543,10 +554,15 @@ def make_event(table: EvTable | None, ctx: SchedCtx, typ: int, time: int, *args:
     return new_event(table, ctx, BaseEvent(typ, time, a))
 
 
-#: ``_queued(evt, ctx, ev)``: the event to queue for ``ev``, Go's
-#: ``Event{table: evt, ctx: ctx, base: *ev}``.  The base is copied (Go copies the struct), so
-#: later rewrites of ``ev`` by the reader or cursor cannot reach an event that is already queued.
-_queued: Final = new_event_copying_base
+def _queued(evt: EvTable, ctx: SchedCtx, ev: BaseEvent) -> Event:
+    """The event to queue for ``ev``, Go's ``Event{table: evt, ctx: ctx, base: *ev}``.
+
+    The base is copied (Go copies the struct), so later rewrites of ``ev`` by the reader or
+    cursor cannot reach an event that is already queued.  (A function, not an alias of
+    :func:`~oracle.parser.event.new_event_copying_base`: the mypyc build calls a module-level
+    function natively, a function stored in a variable generically.)
+    """
+    return Event(evt, ctx, BaseEvent(ev.typ, ev.time, ev.args.copy()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -554,6 +570,7 @@ _queued: Final = new_event_copying_base
 # ---------------------------------------------------------------------------------------------
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # tests subclass it (compiled build)
 class Ordering:
     """Emulated scheduler state, validating events and queueing them in a valid order.
 
@@ -616,10 +633,26 @@ class Ordering:
                 ms = self.m_states[m] = MState(NO_GOROUTINE, NO_PROC, m)
             cur_ctx = ms.ctx  # Go's schedCtx{G: ms.g, P: ms.p, M: m}
 
-        f = ORDERING_DISPATCH.get(ev.typ)
-        if f is None:
-            raise TraceError(f"bad event type found while ordering: {ev.typ}")
-        new_ctx = f(self, ev, evt, m, gen, cur_ctx)
+        # ORDERING_DISPATCH defines the handler of every type.  The commonest types call
+        # theirs directly: in the mypyc build a direct call is native, a call through the
+        # table a generic Python call.  (test_order.py checks each against the table.)
+        typ = ev.typ
+        new_ctx: SchedCtx | None
+        if typ == _EV_GO_START:
+            new_ctx = self.advance_go_start(ev, evt, m, gen, cur_ctx)
+        elif typ == _EV_GO_STOP or typ == _EV_GO_BLOCK or typ == _EV_GO_DESTROY:
+            new_ctx = self.advance_go_stop_exec(ev, evt, m, gen, cur_ctx)
+        elif typ == _EV_GO_UNBLOCK:
+            new_ctx = self.advance_go_unblock(ev, evt, m, gen, cur_ctx)
+        elif typ == _EV_GO_CREATE:
+            new_ctx = self.advance_go_create(ev, evt, m, gen, cur_ctx)
+        elif _EV_ALLOC_FREE_FIRST <= typ <= _EV_ALLOC_FREE_LAST:
+            new_ctx = self.advance_alloc_free(ev, evt, m, gen, cur_ctx)
+        else:
+            f = ORDERING_DISPATCH.get(typ)
+            if f is None:
+                raise TraceError(f"bad event type found while ordering: {typ}")
+            new_ctx = f(self, ev, evt, m, gen, cur_ctx)
         if new_ctx is None:
             return False
         if ms is not None:

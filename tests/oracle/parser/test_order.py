@@ -1414,3 +1414,21 @@ def test_mstate_fields_are_views_of_ctx() -> None:
     assert ms != MState(NO_GOROUTINE, NO_PROC, 6)
     assert copy.deepcopy(ms) == ms
     assert repr(ms) == "MState(g=-1, p=-1, m=5)"
+
+
+def test_direct_calls_are_the_tables_handlers() -> None:
+    """``Ordering.advance`` calls the commonest types' handlers directly (native calls in the
+    compiled build); each must be the one ORDERING_DISPATCH names for the type."""
+    from oracle.parser.order import ORDERING_DISPATCH
+
+    direct = {
+        E.GoStart: Ordering.advance_go_start,
+        E.GoStop: Ordering.advance_go_stop_exec,
+        E.GoBlock: Ordering.advance_go_stop_exec,
+        E.GoDestroy: Ordering.advance_go_stop_exec,
+        E.GoUnblock: Ordering.advance_go_unblock,
+        E.GoCreate: Ordering.advance_go_create,
+        **{t: Ordering.advance_alloc_free for t in range(E.Span, E.GoroutineStackFree + 1)},
+    }
+    for typ, handler in direct.items():
+        assert ORDERING_DISPATCH[typ] == handler, E(typ).name
