@@ -35,10 +35,10 @@ reader can do the same.
 
 from __future__ import annotations
 
-from mypy_extensions import mypyc_attr
-
 from dataclasses import dataclass, field
 from typing import Final, Iterable, Sequence
+
+from mypy_extensions import mypyc_attr
 
 from oracle.parser.base import (
     NO_GOROUTINE,

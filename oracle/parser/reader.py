@@ -49,10 +49,10 @@ What the caller sees, exactly as from Go's ``ReadEvent``:
 
 from __future__ import annotations
 
-from mypy_extensions import mypyc_attr
-
 import os
 from typing import BinaryIO, Final, Iterator
+
+from mypy_extensions import mypyc_attr
 
 from oracle.parser.base import BaseEvent, CPUSample, EvTable, freq_mul, wrap_int64
 from oracle.parser.batch import ByteSource
