@@ -31,6 +31,7 @@ PACKAGE_RANK = {p: i for i, ps in enumerate(PACKAGE_RANKS) for p in ps}
 #: Parser modules, left to right.  Modules on one rank may not import each other.
 P = "oracle.parser."
 CORE_RANKS: list[set[str]] = [
+    {P + "compiled"},  # selects the implementation before anything else loads: imports nothing
     {P + "errors"},
     {P + "tracev2", P + "tracev2.spec", P + "tracev2.events"},
     {P + "version"},

@@ -40,12 +40,17 @@ SUBCOMMAND_MODULES: list[str] = [
 
 def version_line() -> str:
     """``--version``: the package version, the pinned Go whose parser it mirrors, and which
-    parser implementation runs (only the pure-Python one exists so far)."""
+    parser implementation runs: ``pure Python`` or ``compiled (<build key>)``, the cached mypyc
+    build (``oracle.parser.compiled``)."""
+    from oracle.parser import compiled
+
     try:
         version = importlib.metadata.version("gotrace-oracle")
     except importlib.metadata.PackageNotFoundError:  # run from a tree that is not installed
         version = "unknown (not installed)"
-    return f"gotrace-oracle {version} (parser: pure Python; mirrors Go 1.27.3 internal/trace)"
+    impl = compiled.implementation()
+    impl = "pure Python" if impl == "pure" else impl
+    return f"gotrace-oracle {version} (parser: {impl}; mirrors Go 1.27.3 internal/trace)"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,3 +12,9 @@ Modules mirror Go's stages so a Go engineer finds their way by name:
 A module imports only stages to its left (``tests/test_layering.py``); nothing here imports
 Go, the harness, the differential engine, campaigns or the CLI.
 """
+
+from oracle.parser import compiled as _compiled
+
+# Before any parser module is imported: select the pure modules or the cached mypyc build
+# (GOTRACE_ORACLE_IMPL=pure|compiled|auto; see oracle/parser/compiled.py).
+_compiled.activate(__path__)

@@ -269,4 +269,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert e.value.code == 0
     out = capsys.readouterr().out.strip()
     assert out == version_line()
-    assert re.fullmatch(r"gotrace-oracle \d+\.\d+\.\d+\S* \(parser: pure Python; .*\)", out)
+    assert re.fullmatch(
+        r"gotrace-oracle \d+\.\d+\.\d+\S* \(parser: (pure Python|compiled \([0-9a-f]{16}\)); .*\)", out
+    )
+    from oracle.parser import compiled
+
+    assert ("pure Python" in out) == (compiled.implementation() == "pure")
