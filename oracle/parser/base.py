@@ -114,12 +114,14 @@ class SchedCtx(NamedTuple):
 #: The context of events that ran on no M (``schedCtx{NoGoroutine, NoProc, NoThread}``).
 NO_CTX: Final = SchedCtx()
 
-_tuple_new = tuple.__new__
+# Final: C statics in the compiled build, not a lookup in the module's dict per call.
+_tuple_new: Final = tuple.__new__
+_SCHED_CTX: Final = SchedCtx
 
 
 def sched_ctx(g: int, p: int, m: int) -> SchedCtx:
     """``SchedCtx(g, p, m)`` at half the cost of the NamedTuple constructor (per-event code)."""
-    return _tuple_new(SchedCtx, (g, p, m))
+    return _tuple_new(_SCHED_CTX, (g, p, m))
 
 
 class BaseEvent:

@@ -247,10 +247,14 @@ class SeqCounter(NamedTuple):
 
 def make_seq(gen: int, seq: int) -> SeqCounter:
     """Mirrors makeSeq (order.go)."""
-    return _tuple_new(SeqCounter, (gen, seq))  # SeqCounter(gen, seq), minus NamedTuple's overhead
+    return _tuple_new(_SEQ_COUNTER, (gen, seq))  # SeqCounter(gen, seq), minus NamedTuple's overhead
 
 
-_tuple_new = tuple.__new__
+# Final, so that the compiled build keeps these in C statics instead of looking the names up
+# in the module's dict on every call (per-event code builds a SchedCtx or SeqCounter).
+_tuple_new: Final = tuple.__new__
+_SCHED_CTX: Final = SchedCtx
+_SEQ_COUNTER: Final = SeqCounter
 _I64_SIGN: Final = 1 << 63
 _TWO64: Final = 1 << 64
 
@@ -424,7 +428,6 @@ class PState(_RangeState):
     in_flight: list[RangeType] = field(default_factory=list)
 
 
-@mypyc_attr(serializable=True)  # tests deep-copy states (compiled build)
 class MState:
     """The goroutine and proc currently bound to one thread (``mState``).
 
@@ -464,6 +467,11 @@ class MState:
         return self.ctx == other.ctx
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __reduce__(self) -> tuple[type[MState], tuple[int, int, int]]:
+        # For copy/pickle: explicit, because the compiled build's generic state misses ctx.
+        g, p, m = self.ctx
+        return MState, (g, p, m)
 
     def __repr__(self) -> str:
         g, p, m = self.ctx
@@ -933,7 +941,7 @@ class Ordering:
         if newgid in g_states:
             raise TraceError(f"tried to create goroutine ({newgid}) that already exists")
         status = _G_WAITING if ev.typ == _EV_GO_CREATE_BLOCKED else _G_RUNNABLE
-        g_states[newgid] = GState(newgid, status, _tuple_new(SeqCounter, (gen, 0)))
+        g_states[newgid] = GState(newgid, status, _tuple_new(_SEQ_COUNTER, (gen, 0)))
         self.queue.append(_queued(evt, cur_ctx, ev))
         return cur_ctx
 
@@ -963,13 +971,13 @@ class Ordering:
         typ = ev.typ
         if typ == _EV_GO_DESTROY:
             del self.g_states[g]
-            new_ctx = _tuple_new(SchedCtx, (NO_GOROUTINE, p, m))  # sched_ctx, inlined
+            new_ctx = _tuple_new(_SCHED_CTX, (NO_GOROUTINE, p, m))  # sched_ctx, inlined
         elif typ == _EV_GO_STOP:
             state.status = _G_RUNNABLE
-            new_ctx = _tuple_new(SchedCtx, (NO_GOROUTINE, p, m))
+            new_ctx = _tuple_new(_SCHED_CTX, (NO_GOROUTINE, p, m))
         elif typ == _EV_GO_BLOCK:
             state.status = _G_WAITING
-            new_ctx = _tuple_new(SchedCtx, (NO_GOROUTINE, p, m))
+            new_ctx = _tuple_new(_SCHED_CTX, (NO_GOROUTINE, p, m))
         self.queue.append(_queued(evt, cur_ctx, ev))
         return new_ctx
 
@@ -1000,9 +1008,9 @@ class Ordering:
         if g != NO_GOROUTINE or p == NO_PROC or m == NO_THREAD:
             validate_ctx(cur_ctx, _REQS_GO_START)
         state.status = _G_RUNNING
-        state.seq = _tuple_new(SeqCounter, (gen, seq))
+        state.seq = _tuple_new(_SEQ_COUNTER, (gen, seq))
         self.queue.append(_queued(evt, cur_ctx, ev))
-        return _tuple_new(SchedCtx, (gid, p, m))
+        return _tuple_new(_SCHED_CTX, (gid, p, m))
 
     def advance_go_unblock(
         self, ev: BaseEvent, evt: EvTable, m: int, gen: int, cur_ctx: SchedCtx
@@ -1029,7 +1037,7 @@ class Ordering:
         ):
             return None
         state.status = _G_RUNNABLE
-        state.seq = _tuple_new(SeqCounter, (gen, seq))
+        state.seq = _tuple_new(_SEQ_COUNTER, (gen, seq))
         self.queue.append(_queued(evt, cur_ctx, ev))
         return cur_ctx
 

@@ -231,12 +231,17 @@ def test_queue() -> None:
     """Port of TestQueue: FIFO order, and popping an empty queue is detectable."""
     o = Ordering(Version.Go126)
 
+    from oracle.parser.base import BaseEvent, SchedCtx
+    from oracle.parser.event import Event
+
     def check(name: str, exp: list[int]) -> None:
+        # Go's test queues ints; ours queues events (the compiled build checks the type),
+        # told apart by their times.
         for v in exp:
-            o.queue.append(v)  # type: ignore[arg-type]
+            o.queue.append(Event(None, SchedCtx(), BaseEvent(0, v)))
         for i, want in enumerate(exp):
             assert not o.queue_empty(), f"check {name!r}: expected a pop after {i + 1} pops"
-            assert o.queue_pop() == want  # type: ignore[comparison-overlap]
+            assert o.queue_pop().base.time == want
         assert o.queue_empty(), f"check {name!r}: did not expect to be able to pop more values"
         assert o.queue_empty(), f"check {name!r}: ... a second time"
 
