@@ -2,7 +2,7 @@
 
 The pure-Python modules are the reference and what imports by default.  The compiled build is
 the same source compiled with mypyc (the modules in :data:`MODULES`, the per-event path:
-decoding, ordering, events, the canonical dump), about 2x faster per event.  It never lives in
+decoding, ordering, events, the canonical dump), about 3x faster per event.  It never lives in
 the source tree: :func:`build` compiles a copy into ``<cache>/compiled/<key>/``, where ``key``
 hashes every ``.py`` file of ``oracle/parser`` with the Python and mypy versions, so an edited
 source, another interpreter or another mypy simply has no build (and a stale one is never used).
