@@ -53,6 +53,16 @@ def version_line() -> str:
     return f"gotrace-oracle {version} (parser: {impl}; mirrors Go 1.27.3 internal/trace)"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, printed as is: argparse's own action wraps the line to the terminal
+    width, and the compiled build's key makes it longer than 80 columns."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(version_line())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     p = argparse.ArgumentParser(
@@ -62,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 ok, 1 trace rejected or implementations disagree, "
         "2 usage or I/O error, 130 interrupted.",
     )
-    p.add_argument("--version", action="version", version=version_line())
+    p.add_argument("--version", action=_VersionAction, nargs=0,
+                   help="print the version and which parser runs (pure or compiled), then exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in SUBCOMMAND_MODULES:
         importlib.import_module(module).register(sub)
