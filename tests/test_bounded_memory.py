@@ -99,6 +99,12 @@ def test_diff_agrees_on_1gb_inputs_under_the_cap(which: str, request: pytest.Fix
     assert "agree 1" in proc.stdout
 
 
+def test_matrix_streams_a_1gb_input_cell_by_cell(header_then_zeros: Path) -> None:
+    proc = _run("matrix", "-q", "--go", "1.27.3", str(header_then_zeros))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "rejected" in proc.stdout and "reference disagrees in 0 cells" in proc.stdout
+
+
 def test_minimize_does_not_load_an_input_with_nothing_to_minimize(zeros: Path, tmp_path: Path) -> None:
     proc = _run("minimize", str(zeros), "--out", str(tmp_path / "f"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
