@@ -676,30 +676,33 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
     """Prepare the seeds, run the workers to the end, and build the report."""
     started = datetime.now(timezone.utc)
     t0 = time.monotonic()
-    seeds_dir = work / "seeds"
-    queue = opts.corpus_dirs[0] if opts.corpus_dirs else work / "queue"
-    queue.mkdir(parents=True, exist_ok=True)
-    corpus = opts.corpus_root if opts.corpus_root is not None else default_corpus_root()
-    nseeds = prepare_seeds(seeds_dir, seed=opts.seed, generated=opts.generated,
-                           corpus_dirs=(corpus / "seeds", corpus / "regressions"))
-    if not opts.quiet:
-        budget = f"{opts.seconds:g} s" if opts.seconds is not None else f"{opts.max_examples} execs"
-        kept = f", corpus {queue}" if opts.corpus_dirs else ""
-        print(f"[atheris] {opts.jobs} job(s), go {opts.version}, {nseeds} seeds{kept}, "
-              f"{'instrumented' if opts.instrument else 'uninstrumented'}, {budget}",
-              file=sys.stderr)
     signals: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         signals.append(signum)
 
+    # From the start: a signal while the seeds are prepared (seconds, on a busy machine) still
+    # ends the run with a report.
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     procs: list[subprocess.Popen[bytes]] = []
     tails: list[_Tail] = []
     agg = _Aggregate()
     timeline = Timeline()
+    nseeds = 0
     try:
-        for job in range(opts.jobs):
+        seeds_dir = work / "seeds"
+        queue = opts.corpus_dirs[0] if opts.corpus_dirs else work / "queue"
+        queue.mkdir(parents=True, exist_ok=True)
+        corpus = opts.corpus_root if opts.corpus_root is not None else default_corpus_root()
+        nseeds = prepare_seeds(seeds_dir, seed=opts.seed, generated=opts.generated,
+                               corpus_dirs=(corpus / "seeds", corpus / "regressions"))
+        if not opts.quiet:
+            budget = f"{opts.seconds:g} s" if opts.seconds is not None else f"{opts.max_examples} execs"
+            kept = f", corpus {queue}" if opts.corpus_dirs else ""
+            print(f"[atheris] {opts.jobs} job(s), go {opts.version}, {nseeds} seeds{kept}, "
+                  f"{'instrumented' if opts.instrument else 'uninstrumented'}, {budget}",
+                  file=sys.stderr)
+        for job in range(opts.jobs if not signals else 0):
             out = work / f"job-{job}.jsonl"
             with open(work / f"job-{job}.log", "wb") as logf:
                 procs.append(subprocess.Popen(

@@ -7,7 +7,6 @@ import json
 import os
 import pty
 import re
-import select
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from oracle.cli import app
 from oracle.cli import fuzz
 from oracle.cli.exits import EXIT_INTERRUPTED
 from oracle.cli.options import Budget
+from tests._terminal_support import read_terminal
 
 
 def main(argv: list[str]) -> int:
@@ -104,25 +104,6 @@ def test_fuzz_runs_and_writes_the_report(pinned_helper: Path, tmp_path: Path,
 _CASES_SEEN = re.compile(rb"\] [1-9][0-9,]* cases")
 
 
-def _read_terminal(fd: int, timeout: float, until: re.Pattern[bytes] | None = None) -> str:
-    """What a process writes to the terminal ``fd``: until ``until`` matches, or else to its
-    end (EOF), or ``timeout`` seconds."""
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if select.select([fd], [], [], 0.5)[0]:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:  # EIO: the process closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if until is not None and until.search(seen):
-                break
-    return seen.decode(errors="replace")
-
-
 def test_sigint_ends_a_real_campaign_with_a_report(pinned_helper: Path, tmp_path: Path) -> None:
     """``fuzz`` end to end in a subprocess: Ctrl-C stops it early with the summary and report.
 
@@ -140,10 +121,10 @@ def test_sigint_ends_a_real_campaign_with_a_report(pinned_helper: Path, tmp_path
     )
     os.close(slave)
     try:
-        progress = _read_terminal(master, 60, until=_CASES_SEEN)
+        progress = read_terminal(master, 60, until=_CASES_SEEN)
         assert proc.poll() is None, progress
         proc.send_signal(signal.SIGINT)
-        progress += _read_terminal(master, 30)  # drained, so the campaign never blocks on it
+        progress += read_terminal(master, 30)  # drained, so the campaign never blocks on it
         out, _ = proc.communicate(timeout=30)
     finally:
         os.close(master)
