@@ -203,17 +203,56 @@ class KnownReleaseChange:
 #: ``events:<kind>:<field>`` / ``strings:<kind>`` when they answer alike with other events or
 #: ``Event.String()`` texts (see :func:`oracle.campaign.crossrelease.release_change`).
 KNOWN_RELEASE_CHANGES: Final[tuple[KnownReleaseChange, ...]] = (
+    # 1.22 -> 1.23: experimental batches and event types (finding 23); read errors in the
+    # next generation are reported after the current one (finding 8; its events come first).
+    KnownReleaseChange(23, None, 23,
+                       r"rejected: (found invalid event type: N|expected batch event \(EventBatch\), "
+                       r"got Invalid\(N\)) => "),
+    KnownReleaseChange(8, "spill-error-before-first-generation", 23,
+                       r"rejected: (failed to read full batch|error reading batch|invalid batch size N"
+                       r"|expected batch event \(EventBatch\), got)"),
+    KnownReleaseChange(8, "spill-error-before-first-generation", 23, r"events:\w+:<missing record>$"),
+    # 1.22 -> 1.23: one PC -> frame table per generation, the first frame of a PC wins
+    # (finding 29), and stack texts in errors print PCs.
+    KnownReleaseChange(29, None, 23, r"events:\w+:stack\[\]\.(func|file|line)$"),
+    KnownReleaseChange(29, None, 23,
+                       r"rejected: multiple trace\.stacks with the same ID: id=N, new=\ttrace\.frame"),
+    # 1.23 -> 1.24: finding 6 behind an earlier StateTransition panic both releases share.
+    KnownReleaseChange(6, None, 24, r"events:StateTransition:transition$"),
+    # 1.24 -> 1.25: the whole frequency batch is read (finding 25); error texts name events
+    # by the trace version's table, and Go 1.25's new timed events reach ordering (26); the
+    # Sync accessor's panic appears (finding 1).
+    KnownReleaseChange(25, None, 25,
+                       r".* => rejected: (found multiple frequency events|expected frequency or "
+                       r"clock snapshot event, got N)$"),
+    KnownReleaseChange(26, None, 25,
+                       r"rejected: expected batch event, got .* => rejected: expected batch "
+                       r"event, got event N$"),
+    KnownReleaseChange(26, None, 25,
+                       r"rejected: found event without a timestamp: type=N => rejected: bad event "
+                       r"type found while ordering: N$"),
+    KnownReleaseChange(26, None, 25, r"rejected: .* => rejected: (event )?Invalid\(N\) "),
+    KnownReleaseChange(1, "sync-unknown-experiment", 25,
+                       r".* => accessor-panic Sync: runtime error: index out of range"),
+    # 1.25 -> 1.26: readGeneration rejects generation 0 before anything else, and reads an
+    # EndOfGeneration byte for every version (finding 27; the reference's
+    # end_of_generation_marker); GoStatusStack transitions get their stack (finding 28).
+    KnownReleaseChange(27, None, 26, r".* => rejected: invalid generation number N$"),
+    KnownReleaseChange(27, None, 26,
+                       r".* => rejected: internal error: unexpectedly processing EndOfGeneration; "
+                       r"broken trace\?$"),
+    KnownReleaseChange(28, None, 26, r"events:StateTransition:transition\.stack"),
     KnownReleaseChange(6, "gostatus-uint8-truncation", 24,
                        r"accessor-panic StateTransition: runtime error: index out of range "
                        r"\[N\] with length N => accepted$"),
     KnownReleaseChange(7, "empty-generation-frontier-empty", 25,
-                       r"rejected: broken trace: frontier is empty:? => accepted$"),
+                       r"rejected: broken trace: frontier is empty:? => "),
     KnownReleaseChange(8, "spill-error-before-first-generation", 23,
                        r"rejected: failed to read full batch: read N but wanted N => rejected: "),
     KnownReleaseChange(9, "gcsweepactive-scope", 26, r"events:Range\w+:range\.scope"),
     KnownReleaseChange(10, "abandoned-status-named-bad", 27,
-                       r"rejected: inconsistent status for proc N: old \w+ vs\. new Bad => "
-                       r"rejected: inconsistent status for proc N: old \w+ vs\. new SyscallAbandoned$"),
+                       r"rejected: inconsistent status for proc N: old (Bad vs\. new \w+|\w+ vs\. new Bad) "
+                       r"=> rejected: inconsistent status for proc N: old \w+ vs\. new \w+$"),
 )
 
 _RELEASE_CHANGE: Final = re.compile(r"release-change:1\.(\d+)(?:\.\d+)?->1\.(\d+)(?:\.\d+)?:(.*)",

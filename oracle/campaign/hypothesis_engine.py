@@ -313,6 +313,21 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, old)
 
 
+@contextlib.contextmanager
+def _package_path_first() -> Iterator[None]:
+    """Put the directory this package was imported from first on ``sys.path`` while workers
+    start: ``spawn`` children get the parent's ``sys.path`` and import the package afresh, and
+    a directory earlier on it may hold a namespace package of the same name (pytest puts
+    ``tests/``, with its mirror ``tests/oracle/``, first), which would shadow the package
+    behind an editable install's import hook."""
+    root = str(Path(__file__).resolve().parents[2])
+    sys.path.insert(0, root)
+    try:
+        yield
+    finally:
+        sys.path.remove(root)
+
+
 def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> CampaignReport:
     """Run a campaign to its limit (or a signal) and return the report."""
     err = err if err is not None else sys.stderr
@@ -364,7 +379,7 @@ def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> Campai
     procs = [ctx.Process(target=_worker_main, args=(job, config, q, stop), name=f"fuzz-{job}",
                          daemon=True) for job in range(config.jobs)]
     with _stop_signals(signals):
-        with _sigint_ignored():
+        with _sigint_ignored(), _package_path_first():
             for p in procs:
                 p.start()
         try:
