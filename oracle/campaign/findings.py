@@ -234,9 +234,10 @@ KNOWN_RELEASE_CHANGES: Final[tuple[KnownReleaseChange, ...]] = (
     KnownReleaseChange(26, None, 25, r"rejected: .* => rejected: (event )?Invalid\(N\) "),
     KnownReleaseChange(1, "sync-unknown-experiment", 25,
                        r".* => accessor-panic Sync: runtime error: index out of range"),
-    # 1.25 -> 1.26: readGeneration rejects generation 0 before anything else, and reads an
-    # EndOfGeneration byte for every version (finding 27; the reference's
-    # end_of_generation_marker); GoStatusStack transitions get their stack (finding 28).
+    # 1.25 -> 1.26: an EndOfGeneration byte is read in every version: as a batch header it is
+    # a marker without a generation ("invalid generation number 0"), inside a batch an
+    # "internal error" (finding 27; the reference's end_of_generation_marker);
+    # GoStatusStack transitions get their stack (finding 28).
     KnownReleaseChange(27, None, 26, r".* => rejected: invalid generation number N$"),
     KnownReleaseChange(27, None, 26,
                        r".* => rejected: internal error: unexpectedly processing EndOfGeneration; "

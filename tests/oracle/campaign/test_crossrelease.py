@@ -28,6 +28,7 @@ from oracle.campaign.findings import (
     is_known_go_signature,
     known_release_change,
 )
+from oracle.campaign.html import campaign_html
 from oracle.campaign.hypothesis_engine import CampaignConfig, GenParams, run_campaign
 from oracle.campaign.report import CampaignReport, format_summary
 from oracle.cli import app
@@ -246,3 +247,5 @@ def test_short_campaign_over_two_releases(tmp_path: Path) -> None:
     assert "release pairs (Go vs Go):" in summary and "1.24.11->1.25.5:" in summary
     if reproduced("1.24.11") is None:
         assert "go1.24.11: Go-vs-Go only" in summary
+    page = campaign_html(report)
+    assert "Release pairs (Go vs Go)" in page and "1.24.11-&gt;1.25.5" in page
