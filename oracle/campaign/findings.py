@@ -205,9 +205,9 @@ class KnownReleaseChange:
 KNOWN_RELEASE_CHANGES: Final[tuple[KnownReleaseChange, ...]] = (
     # 1.22 -> 1.23: experimental batches and event types (finding 23); read errors in the
     # next generation are reported after the current one (finding 8; its events come first).
+    KnownReleaseChange(23, None, 23, r"rejected: found invalid event type: N => "),
     KnownReleaseChange(23, None, 23,
-                       r"rejected: (found invalid event type: N|expected batch event \(EventBatch\), "
-                       r"got Invalid\(N\)) => "),
+                       r"rejected: expected batch event \(EventBatch\), got Invalid\(N\) => accepted$"),
     KnownReleaseChange(8, "spill-error-before-first-generation", 23,
                        r"rejected: (failed to read full batch|error reading batch|invalid batch size N"
                        r"|expected batch event \(EventBatch\), got)"),
@@ -217,6 +217,9 @@ KNOWN_RELEASE_CHANGES: Final[tuple[KnownReleaseChange, ...]] = (
     KnownReleaseChange(29, None, 23, r"events:\w+:stack\[\]\.(func|file|line)$"),
     KnownReleaseChange(29, None, 23,
                        r"rejected: multiple trace\.stacks with the same ID: id=N, new=\ttrace\.frame"),
+    KnownReleaseChange(29, None, 23, r"rejected: found invalid (func|file) string ID N for stack N => "),
+    # 1.22 -> 1.23: GoDestroySyscall's synthesized ProcSteal comes before the event (finding 31).
+    KnownReleaseChange(31, None, 23, r"events:StateTransition:transition\.resource\.kind$"),
     # 1.23 -> 1.24: finding 6 behind an earlier StateTransition panic both releases share.
     KnownReleaseChange(6, None, 24, r"events:StateTransition:transition$"),
     # 1.24 -> 1.25: the whole frequency batch is read (finding 25); error texts name events
