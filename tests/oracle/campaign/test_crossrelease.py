@@ -70,6 +70,15 @@ def test_cli_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -
     assert err.count("\n") == 1, err  # one line
 
 
+def test_replay_names_the_documented_finding(capsys: pytest.CaptureFixture[str]) -> None:
+    repro = GO_FINDINGS / "empty-generation-frontier-empty.txt"
+    assert app.main(["fuzz", "--go", "1.24.11,1.25.5", "--replay", str(repro)]) == 0
+    out = capsys.readouterr().out
+    assert "go1.24.11: rejected: broken trace: frontier is empty:" in out
+    assert "1.24.11->1.25.5: release-change:1.24.11->1.25.5:" in out
+    assert "[known: docs/go-findings.md finding 7]" in out
+
+
 # --- classification on hand-made outcomes ----------------------------------------------------
 
 
