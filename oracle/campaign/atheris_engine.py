@@ -627,6 +627,8 @@ class AtherisConfig:
     #: workers evolve (instead of a temporary queue), the others are read as seeds too.
     corpus_dirs: tuple[Path, ...] = ()
     strings_every: int = 1
+    #: Stop the workers once this many new findings were reported (None: the whole budget).
+    max_findings: int | None = None
 
     def runs(self, job: int) -> int | None:
         """Job ``job``'s share of ``max_examples``."""
@@ -707,7 +709,7 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
                 ))
             tails.append(_Tail(out))
         _supervise(procs, tails, agg, started=t0, seconds=opts.seconds, quiet=opts.quiet,
-                   signals=signals, timeline=timeline)
+                   signals=signals, timeline=timeline, max_findings=opts.max_findings)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -735,9 +737,11 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
 
 def _supervise(procs: Sequence[subprocess.Popen[bytes]], tails: Sequence[_Tail],
                agg: _Aggregate, *, started: float, seconds: float | None, quiet: bool,
-               signals: Sequence[int], timeline: Timeline | None = None) -> None:
-    """Tail the workers' records until all have exited, printing progress.  On a signal, or
-    when a worker overruns its budget, SIGTERM the workers; SIGKILL after a grace period."""
+               signals: Sequence[int], timeline: Timeline | None = None,
+               max_findings: int | None = None) -> None:
+    """Tail the workers' records until all have exited, printing progress.  On a signal,
+    when a worker overruns its budget or once ``max_findings`` new findings are in, SIGTERM
+    the workers (they report and exit); SIGKILL after a grace period."""
     progress = Progress(enabled=not quiet, interval=10.0, tty_interval=1.0)
     terminated_at: float | None = None
     overrun = started + seconds + _GRACE_SECONDS if seconds is not None else math.inf
@@ -747,7 +751,8 @@ def _supervise(procs: Sequence[subprocess.Popen[bytes]], tails: Sequence[_Tail],
             for rec in t.read():
                 agg.add(rec)
         now = time.monotonic()
-        if terminated_at is None and (signals or now > overrun):
+        enough = max_findings is not None and len(agg.findings) >= max_findings
+        if terminated_at is None and (signals or now > overrun or enough):
             terminated_at = now
             for p in procs:
                 if p.poll() is None:

@@ -174,6 +174,8 @@ class CampaignConfig:
     timeout: float = 10.0
     python_timeout: float = 10.0
     strings_every: int = 1  # compare Event.String() on every N-th case (0: never)
+    #: Stop once this many new findings were received (None: run the whole budget).
+    max_findings: int | None = None
     gen: GenParams = GenParams()
     engine: str = "hypothesis"
     #: A cross-release campaign (oracle.campaign.crossrelease): every release's version and
@@ -385,7 +387,8 @@ def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> Campai
         try:
             while len(done) < len(procs):
                 now = time.monotonic()
-                if stopped_at is None and (signals or now >= deadline):
+                enough = config.max_findings is not None and len(new) >= config.max_findings
+                if stopped_at is None and (signals or now >= deadline or enough):
                     stop.set()
                     stopped_at = now
                 if stopped_at is not None and now - stopped_at > grace:

@@ -108,7 +108,7 @@ def _hypothesis_config(args: argparse.Namespace, binary: Path, version: str,
         time_limit=time_limit, max_examples=max_examples, seed=seed,
         minimize=not args.no_minimize, minimize_seconds=args.minimize_seconds,
         timeout=args.timeout, python_timeout=args.python_timeout,
-        strings_every=args.strings_every,
+        strings_every=args.strings_every, max_findings=args.max_findings,
         gen=hypothesis_engine.GenParams(
             max_events=args.max_events, max_generations=args.max_generations,
             versions=hypothesis_engine.versions_for(version), mutants=args.mutants),
@@ -125,7 +125,7 @@ def _atheris_config(args: argparse.Namespace, binary: Path, version: str,
         corpus_root=args.corpus, generated=args.generated_seeds,
         binary=binary, version=version, timeout=args.timeout,
         python_timeout=args.python_timeout, corpus_dirs=tuple(args.corpus_dirs),
-        strings_every=args.strings_every,
+        strings_every=args.strings_every, max_findings=args.max_findings,
     )
 
 
@@ -289,6 +289,9 @@ def register(subparsers: Any) -> None:
     s.add_argument("--html", type=Path, default=None, metavar="FILE.html",
                    help="write a self-contained HTML page: cases/s and verdicts over time, "
                    "findings with their repro commands, the mutation mix")
+    s.add_argument("--max-findings", type=positive_int, default=None, metavar="N",
+                   help="stop early once N new findings were saved (default: run the whole "
+                   "budget; libFuzzer stops at its first crash, this is the same with N=1)")
     s.add_argument("--no-minimize", action="store_true", help="save new findings unminimized")
     s.add_argument("--minimize-seconds", type=positive_float, default=30.0, metavar="S",
                    help="time budget to minimize one finding (default 30)")

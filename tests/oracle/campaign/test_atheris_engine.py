@@ -20,6 +20,7 @@ from oracle.campaign.atheris_engine import (
     WorkerConfig,
     _Aggregate,
     _libfuzzer_flags,
+    _supervise,
     _Tail,
     _worker_command,
     features,
@@ -263,6 +264,21 @@ def test_aggregate_sums_worker_snapshots() -> None:
     assert (st.cases, st.go_accepted, st.go_rejected) == (15, 13, 2)
     assert agg.exec_per_second() == 15.0 and agg.mutator()["raw"] == 15
     assert agg.findings["s"].repro == "/r"
+
+
+def test_supervisor_stops_the_workers_at_max_findings(tmp_path: Path) -> None:
+    """Once a worker reports ``max_findings`` new findings, the workers get SIGTERM."""
+    out = tmp_path / "job-0.jsonl"
+    finding = WorkerMessage("finding", 0, finding=NewFinding("s", "go-panic", "/r", None, []))
+    out.write_text(json.dumps(finding.to_json()) + "\n")
+    worker = subprocess.Popen(["sleep", "600"])  # a worker that would run for 10 minutes
+    agg = _Aggregate()
+    try:
+        _supervise([worker], [_Tail(out)], agg, started=time.monotonic(), seconds=600.0,
+                   quiet=True, signals=[], max_findings=1)
+    finally:
+        worker.kill()
+    assert worker.wait() == -signal.SIGTERM and list(agg.findings) == ["s"]
 
 
 def test_worker_messages_round_trip_as_json() -> None:

@@ -352,6 +352,16 @@ def test_campaign_finds_then_resumes(pinned_helper: Path, tmp_path: Path) -> Non
     assert FAKE_SIGNATURE in second["known_signatures"] and second["known"] >= 1
 
 
+def test_campaign_stops_at_max_findings(pinned_helper: Path, tmp_path: Path) -> None:
+    """``--max-findings``: a 10-minute budget ends as soon as the one finding is in."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report = run_campaign(_config(pinned_helper, corpus, checker_factory=sevens_checker,
+                                  max_examples=None, time_limit=600.0, max_findings=1))
+    assert [d["signature"] for d in report["divergences"]] == [FAKE_SIGNATURE]
+    assert report["seconds"] < 300 and report["interrupted"] is None
+
+
 _SIGNAL_SCRIPT = textwrap.dedent("""
     import sys
     from pathlib import Path
