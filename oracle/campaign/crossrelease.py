@@ -31,9 +31,12 @@ of a reported ID alone is not a change.  When the answers are the same and both 
 write the same event layout (:data:`EVENT_LAYOUTS`), the event records, then the
 ``Event.String()`` texts when both were asked for and both print the same layout
 (:data:`STRING_LAYOUTS`), are compared as :func:`oracle.diff.compare.compare` compares
-(v1 traces up to Go's tie order; Go's documented nondeterminism is no change).  The
-``<what>`` of a signature is ``<old answer> => <new answer>``, ``events:<kind>:<field>`` or
-``strings:<kind>``.
+(v1 traces, and any trace when a release up to :data:`CHANCE_TIE_ORDER_UNTIL` takes part,
+up to Go's chance order of equal timestamps, and then without ``String()``; Go's documented
+nondeterminism is no change).  The ``<what>`` of a signature is ``<old answer> => <new
+answer>``, ``events:<kind>:<field>`` or ``strings:<kind>``.  A new change that does not
+repeat when both releases are asked again is counted as ``release-flaky`` in the pair's
+verdicts and is no finding.
 """
 
 from __future__ import annotations
