@@ -411,6 +411,8 @@ def test_signal_writes_report_and_keeps_findings(pinned_helper: Path, tmp_path: 
     assert d["signature"] == FAKE_SIGNATURE
     saved = [p for p in findings.iterdir() if p.name[0] != "." and p.is_dir()]
     assert [str(p) for p in saved] == [d["repro"]]
-    assert len(list(findings.glob("crash-*"))) == 1  # libFuzzer's name for the input as found
+    # libFuzzer's name for each input as found: one per job that found the signature (both
+    # jobs may find it at once; the finding's directory keeps the smaller repro).
+    assert 1 <= len(list(findings.glob("crash-*"))) <= 2
     assert (saved[0] / "repro.trace").is_file() and (saved[0] / "metadata.json").is_file()
     assert "interrupted by " + sig.name in out
