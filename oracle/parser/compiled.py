@@ -45,6 +45,7 @@ __all__ = [
     "build_key",
     "cache_root",
     "implementation",
+    "prune",
 ]
 
 #: The environment variable that selects the implementation: pure, compiled or auto.
@@ -251,4 +252,25 @@ def build(*, quiet: bool = True) -> Path:
             raise
         if not quiet:
             print(f"compiled build: {root / key} ({secs:.0f} s, {cpu:.0f} s CPU)", file=sys.stderr)
+    prune(root)
     return root / key
+
+
+#: Builds kept in the cache (about 5 MB each): every parser edit makes a new key, and several
+#: checkouts (worktrees) may share the cache, each with its own.
+KEEP_BUILDS: Final = 8
+
+
+def prune(root: Path, keep: int = KEEP_BUILDS) -> list[Path]:
+    """Delete all but the ``keep`` most recently finished builds under ``root``; the deleted.
+
+    A process that already runs a deleted build is unaffected (its libraries stay mapped).
+    """
+    import shutil
+
+    builds = sorted((d for d in root.iterdir() if (d / _MARKER).is_file()),
+                    key=lambda d: (d / _MARKER).stat().st_mtime, reverse=True)
+    for d in builds[keep:]:
+        shutil.rmtree(d, ignore_errors=True)
+        (root / f".lock-{d.name}").unlink(missing_ok=True)
+    return builds[keep:]

@@ -127,3 +127,19 @@ def test_build_key_follows_the_sources(tmp_path: Path, monkeypatch: pytest.Monke
     assert compiled.build_key() == key
     (copy / "errors.py").write_text((copy / "errors.py").read_text() + "\n")
     assert compiled.build_key() != key
+
+
+def test_prune_keeps_the_newest_builds(tmp_path: Path) -> None:
+    import os as _os
+
+    for i in range(5):
+        d = tmp_path / f"key{i}"
+        d.mkdir()
+        (d / "BUILD-OK").write_text("")
+        _os.utime(d / "BUILD-OK", (1000 + i, 1000 + i))
+        (tmp_path / f".lock-key{i}").write_text("")
+    (tmp_path / ".key9-unfinished").mkdir()  # a build in progress: not a build, kept
+    removed = compiled.prune(tmp_path, keep=2)
+    assert sorted(d.name for d in removed) == ["key0", "key1", "key2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".key9-unfinished", ".lock-key3", ".lock-key4", "key3", "key4"]
