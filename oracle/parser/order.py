@@ -573,6 +573,7 @@ class Ordering:
         "initial_gen",
         "queue",
         "proc_status_names",
+        "release",
     )
 
     def __init__(self, trace_ver: Version, rel: Release = CURRENT) -> None:
@@ -580,6 +581,8 @@ class Ordering:
         self.trace_ver: Version = trace_ver
         #: The selected release's ``ProcStatus.String()`` (its only switch read here).
         self.proc_status_names = rel.proc_status_names
+        #: The selected release, for how its errors name event types (:meth:`ev_name`).
+        self.release = rel
         self.g_states: dict[int, GState] = {}
         self.p_states: dict[int, PState] = {}
         self.m_states: dict[int, MState] = {}
@@ -640,8 +643,12 @@ class Ordering:
         return self.queue.popleft()
 
     def ev_name(self, typ: int) -> str:
-        """Mirrors (*ordering).evName: the version-aware event name used in errors."""
-        return self.trace_ver.event_name(typ)
+        """Mirrors (*ordering).evName: the event name used in errors.
+
+        Version-aware from Go 1.25; ``go122.EventString`` before (see
+        :attr:`oracle.parser.releases.Release.event_names_by_version`).
+        """
+        return self.release.event_name(self.trace_ver, typ)
 
     # --- Procs. ---------------------------------------------------------------------------
 

@@ -25,10 +25,11 @@ Known so far, from ``diff`` of ``$GOROOT/src/internal/trace`` between releases:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Final
 
-from oracle.parser.tracev2 import ProcStatus
+from oracle.parser.tracev2 import SPECS, EventSpec, EventType, ProcStatus
 from oracle.parser.version import Version
 
 __all__ = ["CURRENT", "RELEASES", "Release", "UnsupportedReleaseError", "release", "reproduced"]
@@ -38,7 +39,12 @@ class UnsupportedReleaseError(ValueError):
     """The caller asked for a Go release whose parser the reference does not reproduce."""
 
 
-@dataclass(frozen=True, slots=True)
+#: Wire types Go 1.25 added to the event table (tracev2/events.go:86-93 in 1.25.5): the
+#: ``Sync`` batch header, the ``ClockSnapshot`` event and the reserved ``EndOfGeneration``.
+_ADDED_IN_125: Final = frozenset((EventType.Sync, EventType.ClockSnapshot, EventType.EndOfGeneration))
+
+
+@dataclass(frozen=True)
 class Release:
     """One Go release's parser behaviour, as switches read by the shared code path."""
 
@@ -62,10 +68,60 @@ class Release:
     #: ``Event.String()`` of a Sync prints the clock snapshot's wall time with
     #: ``time.RFC3339Nano`` (1.26+); before, ``time.RFC3339``.
     sync_wall_nanos: bool = True
+    #: The event table knows ``Sync``, ``ClockSnapshot`` and ``EndOfGeneration`` (1.25+).
+    #: Before (event/go122/event.go:80-81 in 1.24.11) their entries are blank, so a
+    #: ClockSnapshot in an event batch is ``found event without a timestamp: type=51``.
+    wire_sync_events: bool = True
+    #: Errors name wire event types with ``Version.EventName`` (1.25+: the version's prefix of
+    #: the table, ``Invalid(N)`` past it or in a gap; version/version.go:44-56 in 1.25.5).
+    #: Before, with ``go122.EventString`` over the whole table (event/go122/event.go:112 in
+    #: 1.24.11: a blank name in a gap, so a Go122 trace's GoSwitch is named), and
+    #: ``readBatch`` says ``expected batch event, got <name>`` instead of ``got event N``
+    #: (batch.go:56 in 1.24.11, batch.go:58 in 1.25.5).
+    event_names_by_version: bool = True
+    #: A Sync event opens every generation (time: the generation's earliest batch), a final
+    #: one closes the trace, a load error is announced by a table-less Sync, and v1 traces get
+    #: a first and a last Sync (1.25+; reader.go:78-200 in 1.25.5).  Before, a Sync *closes*
+    #: each generation (time: the last event's, then made strictly later), errors come
+    #: unannounced, an empty generation is ``broken trace: frontier is empty``, and v1 traces
+    #: have no Sync at all (reader.go:70-165 in 1.24.11).
+    sync_opens_generation: bool = True
+    #: ``Event.Sync()`` exists (N, clock snapshot, experimental batches) and ``String()`` prints
+    #: ``N=`` (1.25+; event.go:661-715 in 1.25.5).  Before there is no accessor.
+    sync_api: bool = True
+    #: ``ExperimentalEvent`` has ``Experiment``, ``Args`` (names) and ``ArgValue`` and
+    #: ``String()`` prints ``Args=[name=value, ...]`` (1.25+; event.go:312-338, 867-876 in
+    #: 1.25.5).  Before it has ``ArgNames``, raw ``Args`` and ``Data`` (the generation's batches
+    #: of its experiment), printed ``ArgNames=[..] Args=[..]`` (event.go:312-327, 806-808 in
+    #: 1.24.11).
+    experimental_arg_values: bool = True
+    #: Metric and range-attribute values print with ``Value.String`` (``Value{Uint64(N)}``,
+    #: 1.25+; value.go:48-59 in 1.25.5); before with ``valueAsString`` (``Uint64(N)``,
+    #: value.go:43-51 in 1.24.11).
+    value_string_method: bool = True
+    #: A sync (frequency) batch is read event by event, the duplicate check before the value
+    #: and any other event an error (``setSyncBatch``, 1.25+; generation.go:436-499 in 1.25.5).
+    #: Before, ``parseFreq`` reads the one value after the first byte, ignores the rest of the
+    #: batch, and checks for a duplicate afterwards (generation.go:156-164, 421-436 in 1.24.11).
+    sync_batch_events: bool = True
 
     @property
     def minor(self) -> int:
         return int(self.version.split(".")[1])
+
+    @cached_property
+    def specs(self) -> tuple[EventSpec, ...]:
+        """The release's event table (the pinned one, with the entries it lacks blanked)."""
+        if self.wire_sync_events:
+            return SPECS
+        return tuple(EventSpec() if i in _ADDED_IN_125 else s for i, s in enumerate(SPECS))
+
+    def event_name(self, ver: Version, typ: int) -> str:
+        """How the release's errors name wire type ``typ`` in a trace of version ``ver``."""
+        if self.event_names_by_version:
+            return ver.event_name(typ)
+        specs = self.specs
+        return specs[typ].name if typ < len(specs) else f"Invalid({typ})"
 
 
 _PROC_STATUS_NAMES_127: Final = tuple(str(s) for s in ProcStatus)
@@ -88,6 +144,18 @@ RELEASES: Final[dict[str, Release]] = {
         sync_wall_nanos=False,
     ),
 }
+RELEASES["1.24.11"] = replace(
+    RELEASES["1.25.5"],
+    version="1.24.11",
+    max_trace_version=Version.Go123,
+    wire_sync_events=False,
+    event_names_by_version=False,
+    sync_opens_generation=False,
+    sync_api=False,
+    experimental_arg_values=False,
+    value_string_method=False,
+    sync_batch_events=False,
+)
 
 #: The pinned release: the default semantics.
 CURRENT: Final = RELEASES["1.27.3"]
