@@ -6,8 +6,9 @@ outcomes maps to exactly one :class:`Verdict`; a verdict plus a normalized locat
 ``fmt.Errorf`` the same way are one finding).
 
 The only normalizations of Go's output are documented ones: for
-``broken trace: failed to advance`` errors only the first line is compared, because Go prints
-the rest of that message by iterating maps; and for v1 traces (``ties=True``), whose conversion
+``broken trace: failed to advance`` errors (and Go 1.22-1.24's ``broken trace: frontier is
+empty``, which dumps the same state) only the first line is compared, because Go prints the
+rest of that message by iterating maps; and for v1 traces (``ties=True``), whose conversion
 Go starts from a map's key order, events with equal timestamps may come in another order
 (:func:`same_up_to_ties`).
 """
@@ -78,12 +79,14 @@ class Comparison:
 
 
 _ADVANCE_PREFIX: Final = "broken trace: failed to advance"
+#: Errors whose text after the first line is dumpOrdering's output, printed in Go's map order.
+_MAP_ORDER_PREFIXES: Final = (_ADVANCE_PREFIX, "broken trace: frontier is empty")
 _NUMBER: Final = re.compile(r"-?\b(?:0x[0-9a-fA-F]+|\d+)\b")
 
 
 def normalize_error(msg: str) -> str:
     """The part of an error message that must match exactly."""
-    if msg.startswith(_ADVANCE_PREFIX):
+    if msg.startswith(_MAP_ORDER_PREFIXES):
         return msg.split("\n", 1)[0]
     return msg
 

@@ -112,7 +112,7 @@ def test_finding_10_is_reproduced_per_release() -> None:
         assert ei.value.message == f"inconsistent status for proc 0: old Idle vs. new {name}"
 
 
-@pytest.mark.parametrize("go", ["1.22.10", "1.23.9", "1.24.11", "1.28.0", "nonsense"])
+@pytest.mark.parametrize("go", ["1.22.10", "1.23.9", "1.28.0", "nonsense"])
 def test_releases_not_reproduced_are_refused(go: str) -> None:
     with pytest.raises(UnsupportedReleaseError, match="does not reproduce"):
         Reader(b"go 1.26 trace\x00\x00\x00", go=go)
