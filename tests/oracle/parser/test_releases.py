@@ -117,3 +117,138 @@ def test_releases_not_reproduced_are_refused(go: str) -> None:
     with pytest.raises(UnsupportedReleaseError, match="does not reproduce"):
         Reader(b"go 1.26 trace\x00\x00\x00", go=go)
     assert release("1.27.3") is release(None)
+
+
+def _own_testdata(go: str) -> list[tuple[str, bytes]]:
+    """The release's own testdata: its ``tests/*.test``, FuzzReader seeds and v1 traces (the
+    v1 package is ``internal/oldtrace`` before 1.25, ``internal/tracev1`` since)."""
+    from oracle.harness.toolchain import ensure
+
+    root = ensure(go).goroot / "src" / "internal" / "trace"
+    out = [(f"test/{p.stem}", text_to_binary(read_test_file(p)[1]))
+           for p in sorted((root / "testdata" / "tests").glob("*.test"))]
+    out += [(f"seed/{p.name}", load(p).data)
+            for p in sorted((root / "testdata" / "fuzz" / "FuzzReader").iterdir())]
+    for v1 in ("oldtrace", "tracev1"):
+        d = root / "internal" / v1 / "testdata"
+        if d.is_dir():
+            out += [(f"v1/{p.name}", p.read_bytes()) for p in sorted(d.iterdir())
+                    if p.stat().st_size < 50_000]
+    return out
+
+
+def test_release_matches_its_go_on_its_own_testdata(
+    release_helper: tuple[str, GoHelper],
+) -> None:
+    """The testdata shipped with the release itself (1.24 lacks the Go125 tests and has its
+    v1 traces under ``oldtrace``), not only the pinned release's."""
+    go, helper = release_helper
+    inputs = _own_testdata(go)
+    assert len(inputs) > 30
+    failures = []
+    for name, data in inputs:
+        try:
+            assert_release_same(helper, go, data)
+        except AssertionError as e:
+            failures.append(f"{name}: {str(e)[:200]}")
+    assert not failures, "\n".join(failures)
+
+
+def _switch_cases() -> dict[str, tuple[bytes, dict[str, str]]]:
+    """Small traces that each hit one release switch, with the end each release reports
+    (``EOF`` or the error text), for 1.24.11 and for 1.25.5 (which has the newer behaviour)."""
+    from oracle.parser.batchcursor import encode_timed_event as ev
+    from oracle.parser.generation import encode_sync
+    from oracle.parser.rawtrace import encode_batch
+    from oracle.parser.tracev2 import EventType as T
+    from oracle.parser.version import Version, write_header
+
+    def trace(v: int, *batches: bytes, tail: bytes = b"") -> bytes:
+        return write_header(v) + b"".join(batches) + tail
+
+    freq = encode_batch(1, 0, 1, encode_sync(Version.Go123))
+    # P 0 running, G 1 running on M 0.
+    body = encode_batch(1, 0, 1, ev(T.ProcStatus, 1, 0, 1) + ev(T.GoStatus, 1, 1, 0, 2))
+    return {
+        # sync_batch_events: 1.24 ignores what follows the frequency value...
+        "freq-trailing": (
+            trace(23, encode_batch(1, 0, 1, encode_sync(Version.Go123) + b"\x05\x01"), body),
+            {"1.24.11": "EOF",
+             "1.25.5": "expected frequency or clock snapshot event, got 5"}),
+        # ... and reads a second value before calling it a duplicate (here a bare io.EOF,
+        # which ends the trace cleanly).
+        "freq-duplicate-cut": (
+            trace(23, freq, encode_batch(1, 0, 1, bytes((T.Frequency,))), body),
+            {"1.24.11": "EOF", "1.25.5": "found multiple frequency events"}),
+        # wire_sync_events: 1.24's table has no ClockSnapshot.
+        "clock-snapshot-in-event-batch": (
+            trace(23, freq, encode_batch(1, 0, 1, ev(T.ProcStatus, 1, 0, 1)
+                                         + ev(T.ClockSnapshot, 1, 5, 6, 7))),
+            {"1.24.11": "found event without a timestamp: type=51",
+             "1.25.5": "bad event type found while ordering: 51"}),
+        # event_names_by_version: readBatch's text, with a named type, a gap and a stray.
+        "batch-type-cpusample": (
+            trace(23, freq, body, tail=bytes((T.CPUSample,))),
+            {"1.24.11": "expected batch event, got CPUSample",
+             "1.25.5": "expected batch event, got event 7"}),
+        "batch-type-end-of-generation": (
+            trace(23, freq, body, tail=bytes((T.EndOfGeneration,))),
+            {"1.24.11": "expected batch event, got ",
+             "1.25.5": "expected batch event, got event 52"}),
+        "batch-type-200": (
+            trace(23, freq, body, tail=bytes((200,))),
+            {"1.24.11": "expected batch event, got Invalid(200)",
+             "1.25.5": "expected batch event, got event 200"}),
+        # ... and the ordering's names of a Go 1.23 event in a Go122 trace (G 1 in a syscall).
+        "go122-create-blocked-name": (
+            trace(22, encode_batch(1, 0, 1, encode_sync(Version.Go122)),
+                  encode_batch(1, 0, 1, ev(T.ProcStatus, 1, 0, 1) + ev(T.GoStatus, 1, 1, 0, 3)
+                               + ev(T.GoCreateBlocked, 1, 2, 0, 0))),
+            {"1.24.11": "GoCreateBlocked event for goroutine that's not Running",
+             "1.25.5": "Invalid(47) event for goroutine that's not Running"}),
+    }
+
+
+SWITCH_CASES = _switch_cases()
+
+
+def _end(data: bytes, go: str) -> str:
+    try:
+        for _ in Reader(data, go=go):
+            pass
+    except TraceError as e:
+        return e.message
+    return "EOF"
+
+
+@pytest.mark.parametrize("name", sorted(SWITCH_CASES))
+def test_release_switches(name: str) -> None:
+    data, ends = SWITCH_CASES[name]
+    for go, end in ends.items():
+        assert _end(data, go) == end, go
+
+
+def test_release_switches_match_their_go(release_helper: tuple[str, GoHelper]) -> None:
+    go, helper = release_helper
+    failures = []
+    for name, (data, _) in SWITCH_CASES.items():
+        try:
+            assert_release_same(helper, go, data)
+        except AssertionError as e:
+            failures.append(f"{name}: {str(e)[:200]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_sync_closes_each_generation_up_to_1_24() -> None:
+    """Go 1.24: one Sync after each generation's events (and none before); 1.25: one before
+    each generation and a final one."""
+    data = INPUTS_BY_NAME["test/go122-task-across-generations"]
+    kinds = {go: [str(e.kind) for e in Reader(data, go=go)] for go in ("1.24.11", "1.25.5")}
+    old, new = kinds["1.24.11"], kinds["1.25.5"]
+    assert old[0] != "Sync" and old[-1] == "Sync"
+    assert new[0] == "Sync" and new[-1] == "Sync"
+    assert new.count("Sync") == old.count("Sync") + 1
+    assert [k for k in old if k != "Sync"] == [k for k in new if k != "Sync"]
+
+
+INPUTS_BY_NAME = dict(INPUTS)
