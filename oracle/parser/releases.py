@@ -19,8 +19,24 @@ Known so far, from ``diff`` of ``$GOROOT/src/internal/trace`` between releases:
   of ``GoStatusStack``, ``String()``'s order of ``Resource``/``Reason`` and RFC3339Nano wall
   times.  The rest of the 1,100 changed lines are a refactoring of the spill path (same
   behaviour for Go122-Go125 traces) and the new ``MakeEvent`` API.  The v1 code is identical.
-* 1.22 to 1.24 differ much more (Sync placement, timestamps, CPU samples, ordering rework in
-  1.23 and 1.25, the ``oldtrace`` v1 package; 2,900 changed lines from 1.24.11): not reproduced.
+* 1.24.11 -> 1.25.5 (2,900 changed lines, most of them the renames ``event/go122`` ->
+  ``tracev2`` and ``oldtrace`` -> ``tracev1``, and the testgen package): the Sync rework (a
+  Sync now opens each generation at its earliest batch time and a final one closes the trace,
+  a load error is announced by a Sync, v1 traces get Syncs; before, a Sync closed each
+  generation and an empty one was finding 7's ``frontier is empty``), the ``Sync()`` accessor
+  and Go125's Sync batches with clock snapshots (the wire types Sync, ClockSnapshot and
+  EndOfGeneration are new to the table), ``setSyncBatch`` replacing ``parseFreq``,
+  version-aware event names in errors (``go122.EventString`` before), the experimental-event
+  API (``ArgNames``/``Args``/``Data`` before, ``Experiment``/``ArgValue`` and batches on the
+  Sync after) and ``Value.String``.  Each is one switch below.  Not observable by a reader:
+  ``minTs`` (only feeds the new opening Sync), ``CPUSample``'s ``StackIDs`` (validation reads
+  ``args[3]``, always the valid ID 0), the ``schedReqs`` renames, ``hasRange`` via
+  ``slices.Contains``, the raw reader/writer (version prefixes: only for text traces).  The v1
+  parser is identical but for ``Events.Peek``; the converter is identical, only the reader
+  around it changed (no Syncs in 1.24).  Differential: Go 1.24.11's testdata (20 tests, 17
+  seeds, 12 v1 traces), the corpus, its 32 real traces and generated/mutated campaigns agree.
+* 1.22 and 1.23 differ further (finding 6 in 1.23; finding 8, v1 rejection and the
+  ``internal/trace/v2`` path in 1.22; 1.23's ordering rework): not reproduced yet.
 """
 
 from __future__ import annotations
@@ -39,7 +55,7 @@ class UnsupportedReleaseError(ValueError):
     """The caller asked for a Go release whose parser the reference does not reproduce."""
 
 
-#: Wire types Go 1.25 added to the event table (tracev2/events.go:86-93 in 1.25.5): the
+#: Wire types Go 1.25 added to the event table (tracev2/events.go:86-92 in 1.25.5): the
 #: ``Sync`` batch header, the ``ClockSnapshot`` event and the reserved ``EndOfGeneration``.
 _ADDED_IN_125: Final = frozenset((EventType.Sync, EventType.ClockSnapshot, EventType.EndOfGeneration))
 
@@ -69,11 +85,12 @@ class Release:
     #: ``time.RFC3339Nano`` (1.26+); before, ``time.RFC3339``.
     sync_wall_nanos: bool = True
     #: The event table knows ``Sync``, ``ClockSnapshot`` and ``EndOfGeneration`` (1.25+).
-    #: Before (event/go122/event.go:80-81 in 1.24.11) their entries are blank, so a
+    #: Before (the list ends at EvExperimentalBatch, event/go122/event.go:80 in 1.24.11) their
+    #: entries are blank, so a
     #: ClockSnapshot in an event batch is ``found event without a timestamp: type=51``.
     wire_sync_events: bool = True
     #: Errors name wire event types with ``Version.EventName`` (1.25+: the version's prefix of
-    #: the table, ``Invalid(N)`` past it or in a gap; version/version.go:44-56 in 1.25.5).
+    #: the table, ``Invalid(N)`` past it or in a gap; version/version.go:46-58 in 1.25.5).
     #: Before, with ``go122.EventString`` over the whole table (event/go122/event.go:112 in
     #: 1.24.11: a blank name in a gap, so a Go122 trace's GoSwitch is named), and
     #: ``readBatch`` says ``expected batch event, got <name>`` instead of ``got event N``
@@ -81,28 +98,27 @@ class Release:
     event_names_by_version: bool = True
     #: A Sync event opens every generation (time: the generation's earliest batch), a final
     #: one closes the trace, a load error is announced by a table-less Sync, and v1 traces get
-    #: a first and a last Sync (1.25+; reader.go:78-200 in 1.25.5).  Before, a Sync *closes*
+    #: a first and a last Sync (1.25+; reader.go:77-187 in 1.25.5).  Before, a Sync *closes*
     #: each generation (time: the last event's, then made strictly later), errors come
     #: unannounced, an empty generation is ``broken trace: frontier is empty``, and v1 traces
-    #: have no Sync at all (reader.go:70-165 in 1.24.11).
+    #: have no Sync at all (reader.go:71-159, the Sync at 120, in 1.24.11).
     sync_opens_generation: bool = True
     #: ``Event.Sync()`` exists (N, clock snapshot, experimental batches) and ``String()`` prints
-    #: ``N=`` (1.25+; event.go:661-715 in 1.25.5).  Before there is no accessor.
+    #: ``N=`` (1.25+; event.go:665-717 in 1.25.5).  Before there is no accessor.
     sync_api: bool = True
     #: ``ExperimentalEvent`` has ``Experiment``, ``Args`` (names) and ``ArgValue`` and
-    #: ``String()`` prints ``Args=[name=value, ...]`` (1.25+; event.go:312-338, 867-876 in
-    #: 1.25.5).  Before it has ``ArgNames``, raw ``Args`` and ``Data`` (the generation's batches
-    #: of its experiment), printed ``ArgNames=[..] Args=[..]`` (event.go:312-327, 806-808 in
-    #: 1.24.11).
+    #: ``String()`` prints ``Args=[name=value, ...]`` (1.25+; event.go:312, 867 in 1.25.5).
+    #: Before it has ``ArgNames``, raw ``Args`` and ``Data`` (the generation's batches of its
+    #: experiment), printed ``ArgNames=[..] Args=[..]`` (event.go:312, 808 in 1.24.11).
     experimental_arg_values: bool = True
     #: Metric and range-attribute values print with ``Value.String`` (``Value{Uint64(N)}``,
-    #: 1.25+; value.go:48-59 in 1.25.5); before with ``valueAsString`` (``Uint64(N)``,
-    #: value.go:43-51 in 1.24.11).
+    #: 1.25+; value.go:50 in 1.25.5); before with ``valueAsString`` (``Uint64(N)``, value.go:47
+    #: in 1.24.11).
     value_string_method: bool = True
     #: A sync (frequency) batch is read event by event, the duplicate check before the value
-    #: and any other event an error (``setSyncBatch``, 1.25+; generation.go:436-499 in 1.25.5).
+    #: and any other event an error (``setSyncBatch``, 1.25+; generation.go:435 in 1.25.5).
     #: Before, ``parseFreq`` reads the one value after the first byte, ignores the rest of the
-    #: batch, and checks for a duplicate afterwards (generation.go:156-164, 421-436 in 1.24.11).
+    #: batch, and checks for a duplicate afterwards (generation.go:156-164, 422 in 1.24.11).
     sync_batch_events: bool = True
 
     @property
