@@ -87,8 +87,10 @@ class Matrix:
         return sum(r.releases_disagree for r in self.rows)
 
 
-def cell_of(go: Outcome, reference: Outcome | None, data: bytes) -> Cell:
-    """The cell for Go's outcome, checked against the reference's (None: not reproduced)."""
+def cell_of(go: Outcome, reference: Outcome | None, data: bytes,
+            semantics: str | None = None) -> Cell:
+    """The cell for Go's outcome, checked against the reference's (None: not reproduced),
+    which followed ``semantics`` (the release, for how Go may order ties)."""
     panics = [r["panics"] for r in go.records if "panics" in r]
     if go.status is Status.ACCEPTED and panics:
         # An accessor of a returned event panicked (the helper recovers and records it).
@@ -106,7 +108,7 @@ def cell_of(go: Outcome, reference: Outcome | None, data: bytes) -> Cell:
         verdict, events, detail = "crash", None, go.error
     if reference is None:
         return Cell(verdict, events, detail)
-    c = compare(reference, go, ties=ties_possible(data))
+    c = compare(reference, go, ties=ties_possible(data, semantics))
     if c.agree:
         return Cell(verdict, events, detail, "agree")
     # Go's panics are Go's bugs: the reference agrees when it mirrors them record for record.
@@ -135,7 +137,8 @@ def build_matrix(
         go = go_for(rel)
         ref = reference_for(rel)
         for n, (name, data) in enumerate(inputs, 1):
-            rows[name].cells[rel] = cell_of(go.run(data), None if ref is None else ref.run(data), data)
+            rows[name].cells[rel] = cell_of(go.run(data), None if ref is None else ref.run(data),
+                                            data, None if ref is None else rel)
             if progress is not None:
                 progress(f"go{rel}: {n}/{len(inputs)} inputs")
     return m

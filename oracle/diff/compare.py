@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from oracle.diff.outcome import End, Outcome, Status
 from oracle.parser.errors import TraceError
+from oracle.parser.releases import RELEASES
 from oracle.parser.version import read_header_bytes
 
 __all__ = [
@@ -161,13 +162,19 @@ def same_up_to_ties(left: Sequence[tuple[str, int]], right: Sequence[tuple[str, 
     return None
 
 
-def ties_possible(data: bytes) -> bool:
-    """Whether Go may order ``data``'s events by chance: it is a v1 trace (Go 1.11 to 1.21)."""
+def ties_possible(data: bytes, go: str | None = None) -> bool:
+    """Whether Go may order ``data``'s events by chance: it is a v1 trace (Go 1.11 to 1.21),
+    or ``go`` (the release whose semantics the reference follows) builds each generation's
+    frontier in map order (Go 1.23: ``Release.frontier_in_batch_order`` off), so Ms whose
+    next events have equal times take turns by chance."""
     try:
         v, _ = read_header_bytes(data)
     except TraceError:
         return False
-    return not v.is_v2
+    if not v.is_v2:
+        return True
+    rel = RELEASES.get(go) if go is not None else None
+    return rel is not None and not rel.frontier_in_batch_order
 
 
 def _tie_keys(o: Outcome) -> list[tuple[str, int]]:

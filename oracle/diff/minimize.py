@@ -463,6 +463,6 @@ def signature_predicate(signature: str, go: GoImpl, py: PythonImpl) -> Callable[
     from oracle.diff.compare import compare, ties_possible
 
     def keep(data: bytes) -> bool:
-        return compare(py.run(data), go.run(data), ties=ties_possible(data)).signature == signature
+        return compare(py.run(data), go.run(data), ties=ties_possible(data, py.go)).signature == signature
 
     return keep

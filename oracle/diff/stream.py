@@ -264,7 +264,7 @@ def stream_compare(binary: Path, source: Path | bytes, *, idle_timeout: float,
     helper ``binary`` with ``idle_timeout`` seconds of allowed silence; ``go`` is the
     release whose semantics the reference follows.  A v1 trace is compared whole
     (:func:`whole_comparison`)."""
-    if ties_possible(header_of(source)):
+    if ties_possible(header_of(source), go):
         return whole_comparison(binary, source, idle_timeout=idle_timeout, go=go)[0]
     with HelperStream(binary, "parse", source, idle_timeout=idle_timeout) as helper:
         sc = StreamComparison(python_side(source, go=go), go_side(helper), every=every)

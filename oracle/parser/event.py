@@ -932,7 +932,12 @@ def _st_go_syscall_end_blocked(e: Event) -> StateTransition:
 
 def _st_go_status(e: Event) -> StateTransition:
     packed = e.base.args[2]
-    old, to = packed >> 32, packed & 0xFFFFFFFF
+    if _release_of(e).go_status_packed:
+        old, to = packed >> 32, packed & 0xFFFFFFFF
+    else:
+        # Go 1.23: the wire status, not its uint8 the ordering accepted, indexes the table
+        # (finding 6: gstatus 258 panics).
+        old, to = packed >> 64, packed & 0xFFFFFFFFFFFFFFFF
     if to >= len(_GO_STATUS_TO_STATE):
         raise _index_panic(to, len(_GO_STATUS_TO_STATE))
     # The event's own stack only from Go 1.26 on (Release.go_status_transition_stack).

@@ -501,12 +501,20 @@ def _smuggle_proc_steal_old_status(ev: BaseEvent, old_status: int) -> None:
     ev.args[_PROC_STEAL_EXTRA] = old_status
 
 
-def _smuggle_go_status_transition(ev: BaseEvent, old_state: int, status: int) -> None:
+def _smuggle_go_status_transition(
+    ev: BaseEvent, old_state: int, status: int, packed: bool = True
+) -> None:
     """Pack ``old_state << 32 | status`` into GoStatus's status slot (``args[2]``).
 
-    ``old_state`` is a public GoState, ``status`` the uint8-truncated wire GoStatus.
+    ``old_state`` is a public GoState, ``status`` the uint8-truncated wire GoStatus.  Go 1.23
+    and older (``packed`` off, :attr:`Release.go_status_packed`) keep the wire ``args[2]`` as
+    it is and the old state in an extra slot; here it rides above the uint64 instead
+    (``old_state << 64 | args[2]``), since our events have no fifth argument slot.
     """
-    ev.args[2] = (old_state << 32) | status
+    if packed:
+        ev.args[2] = (old_state << 32) | status
+    else:
+        ev.args[2] = (old_state << 64) | ev.args[2]
 
 
 def _rewrite_task_parent_none(ev: BaseEvent) -> None:
@@ -846,7 +854,7 @@ class Ordering:
                 "found goroutine status for new goroutine after the first generation: "
                 f"id={gid} status={GoStatus(status)}"
             )
-        _smuggle_go_status_transition(ev, old_state, status)
+        _smuggle_go_status_transition(ev, old_state, status, self.release.go_status_packed)
 
         new_ctx = cur_ctx
         if status == _G_RUNNING:

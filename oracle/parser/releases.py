@@ -120,6 +120,16 @@ class Release:
     #: Before, ``parseFreq`` reads the one value after the first byte, ignores the rest of the
     #: batch, and checks for a duplicate afterwards (generation.go:156-164, 422 in 1.24.11).
     sync_batch_events: bool = True
+    #: The ordering packs a GoStatus's old state and uint8 status into ``args[2]`` and
+    #: ``StateTransition`` unpacks them (1.24+; order.go:380 and event.go:652-654 in 1.24.11).
+    #: Before, the old state goes to an extra slot and ``StateTransition`` indexes its table
+    #: with the wire ``args[2]``, so gstatus 258 panics (finding 6; order.go:380 and
+    #: event.go:651 in 1.23.9).
+    go_status_packed: bool = True
+    #: ``ReadEvent`` builds the frontier in the order each M's first batch appeared (1.24+;
+    #: reader.go:145 in 1.24.11).  Before, in Go's map order of ``gen.batches`` (reader.go:145
+    #: in 1.23.9); the reference takes the first-appearance order, one of Go's possible ones.
+    frontier_in_batch_order: bool = True
 
     @property
     def minor(self) -> int:
@@ -171,6 +181,9 @@ RELEASES["1.24.11"] = replace(
     experimental_arg_values=False,
     value_string_method=False,
     sync_batch_events=False,
+)
+RELEASES["1.23.9"] = replace(
+    RELEASES["1.24.11"], version="1.23.9", go_status_packed=False, frontier_in_batch_order=False
 )
 
 #: The pinned release: the default semantics.

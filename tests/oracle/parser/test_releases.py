@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -70,7 +71,7 @@ def assert_release_same(helper: GoHelper, go: str, data: bytes) -> None:
     py_json = "".join(line + "\n" for line in canonical.dump_trace(data, go=go)).encode()
     go_json = helper.request("parse", data)
     assert go_json.outcome == "ok", (go_json.panic, go_json.stderr)
-    if ties_possible(data):
+    if ties_possible(data, go):
         a, b = _records(py_json), _records(go_json.output)
         assert a[-1] == b[-1] and same_up_to_ties(a[:-1], b[:-1]) is None
         return
@@ -80,12 +81,29 @@ def assert_release_same(helper: GoHelper, go: str, data: bytes) -> None:
     assert go_text.outcome == "ok" and py_text == go_text.output
 
 
+#: How many times Go runs an input whose answer depends on its map order (v1 traces; Go 1.23's
+#: frontier) before a difference counts: the reference gives one of Go's possible answers.
+GO_RUNS: Final = 8
+
+
+def assert_release_gives_one_of_gos_answers(helper: GoHelper, go: str, data: bytes) -> None:
+    """:func:`assert_release_same`, asking Go again where its answer depends on map order."""
+    runs = GO_RUNS if ties_possible(data, go) else 1
+    for i in range(runs):
+        try:
+            assert_release_same(helper, go, data)
+            return
+        except AssertionError:
+            if i == runs - 1:
+                raise
+
+
 def test_release_matches_its_go(release_helper: tuple[str, GoHelper]) -> None:
     go, helper = release_helper
     failures = []
     for name, data in INPUTS:
         try:
-            assert_release_same(helper, go, data)
+            assert_release_gives_one_of_gos_answers(helper, go, data)
         except AssertionError as e:
             failures.append(f"{name}: {str(e)[:200]}")
     assert not failures, "\n".join(failures)
@@ -99,7 +117,7 @@ def test_release_matches_its_go_on_its_real_traces(release_helper: tuple[str, Go
     for t in real_traces(go):
         if t.allocfree or t.scenario == "multigen":  # the same code paths; keep the test short
             continue
-        assert_release_same(helper, go, t.path.read_bytes())
+        assert_release_gives_one_of_gos_answers(helper, go, t.path.read_bytes())
 
 
 def test_finding_10_is_reproduced_per_release() -> None:
@@ -112,7 +130,7 @@ def test_finding_10_is_reproduced_per_release() -> None:
         assert ei.value.message == f"inconsistent status for proc 0: old Idle vs. new {name}"
 
 
-@pytest.mark.parametrize("go", ["1.22.10", "1.23.9", "1.28.0", "nonsense"])
+@pytest.mark.parametrize("go", ["1.22.10", "1.28.0", "nonsense"])
 def test_releases_not_reproduced_are_refused(go: str) -> None:
     with pytest.raises(UnsupportedReleaseError, match="does not reproduce"):
         Reader(b"go 1.26 trace\x00\x00\x00", go=go)
@@ -148,7 +166,7 @@ def test_release_matches_its_go_on_its_own_testdata(
     failures = []
     for name, data in inputs:
         try:
-            assert_release_same(helper, go, data)
+            assert_release_gives_one_of_gos_answers(helper, go, data)
         except AssertionError as e:
             failures.append(f"{name}: {str(e)[:200]}")
     assert not failures, "\n".join(failures)
@@ -233,7 +251,7 @@ def test_release_switches_match_their_go(release_helper: tuple[str, GoHelper]) -
     failures = []
     for name, (data, _) in SWITCH_CASES.items():
         try:
-            assert_release_same(helper, go, data)
+            assert_release_gives_one_of_gos_answers(helper, go, data)
         except AssertionError as e:
             failures.append(f"{name}: {str(e)[:200]}")
     assert not failures, "\n".join(failures)
@@ -252,3 +270,27 @@ def test_sync_closes_each_generation_up_to_1_24() -> None:
 
 
 INPUTS_BY_NAME = dict(INPUTS)
+
+
+def test_finding_6_is_reproduced_per_release() -> None:
+    """GoStatus with gstatus 258: Go 1.23's StateTransition indexes with the wire value and
+    panics; from 1.24 the ordering's uint8 is packed and the transition is Undetermined->Running."""
+    from oracle.parser.errors import GoPanic
+
+    data = load(ROOT / "corpus" / "go-findings" / "gostatus-uint8-truncation.txt").data
+    ev = next(e for e in Reader(data, go="1.23.9") if str(e.kind) == "StateTransition")
+    with pytest.raises(GoPanic, match=r"index out of range \[258\] with length 5"):
+        ev.state_transition()
+    ev = next(e for e in Reader(data, go="1.24.11") if str(e.kind) == "StateTransition")
+    assert [str(s) for s in ev.state_transition().goroutine()] == ["Undetermined", "Running"]
+
+
+def test_go_1_23_frontier_order_is_a_tie_order() -> None:
+    """Go 1.23 builds each generation's frontier in map order, so its v2 answers are compared
+    up to ties (and asked for again); 1.24 on use the order of each M's first batch."""
+    from oracle.diff.compare import ties_possible
+
+    data = INPUTS_BY_NAME["test/go122-syscall-steal-proc-ambiguous"]
+    assert ties_possible(data, "1.23.9")
+    assert not ties_possible(data, "1.24.11") and not ties_possible(data)
+    assert not RELEASES["1.23.9"].frontier_in_batch_order and RELEASES["1.24.11"].frontier_in_batch_order
