@@ -533,13 +533,15 @@ class CaseChecker:
             if compare(py, again, ties=True).agree:
                 return compare(py, again, ties=True), py, again, py.status.value, again.status.value
             gos.append(again)
-        if not isinstance(self._py, PythonImpl) or not ties_possible(data):
-            # The Ps' rotations only exist for v1 traces; Go 1.23's frontier order (a v2
-            # trace) is left to Go's retries above.
+        if not isinstance(self._py, PythonImpl):
             return None
+        # A v1 trace's Ps, or (Go 1.23, a v2 trace) each generation's Ms in the frontier.
+        v1 = ties_possible(data)
         for r in range(1, GO_SMALL_MAP_ORDERS):
+            run = (functools.partial(self._py.run, v1_proc_rotation=r) if v1
+                   else functools.partial(self._py.run, frontier_rotation=r))
             try:
-                alt = self._timed(functools.partial(self._py.run, v1_proc_rotation=r), data)
+                alt = self._timed(run, data)
             except _PythonTimeout:
                 return None
             for g in gos:

@@ -131,6 +131,7 @@ class Reader:
         "_release",
         "_emitted_sync",
         "_nargs",
+        "_frontier_rotation",
     )
 
     def __init__(
@@ -140,6 +141,7 @@ class Reader:
         go: str | Release | None = None,
         chunk_size: int = 1 << 20,
         v1_proc_rotation: int = 0,
+        frontier_rotation: int = 0,
     ) -> None:
         """Mirrors NewReader (reader.go): read the header and set up the v2 state.
 
@@ -150,6 +152,9 @@ class Reader:
         ``v1_proc_rotation`` only matters for v1 traces, whose conversion Go starts from a map's
         order: it selects one of Go's possible orders
         (:data:`oracle.parser.tracev1.parser.GO_SMALL_MAP_ORDERS`); 0 is the default one.
+        ``frontier_rotation`` likewise, for the releases that build each generation's frontier
+        in map order (Go 1.23: ``Release.frontier_in_batch_order`` off): the Ms are taken
+        from that rotation of their first-batch order, for every generation.
         """
         rel = release(go)
         owned: BinaryIO | None = None
@@ -220,6 +225,7 @@ class Reader:
         # current generation was emitted; true at first, as there is none to close yet.
         self._emitted_sync = True
         self._nargs = timed_nargs(rel.specs)
+        self._frontier_rotation = 0 if rel.frontier_in_batch_order else frontier_rotation
 
     @property
     def version(self) -> Version:
@@ -476,7 +482,13 @@ class Reader:
         """(3) and (4): one cursor per M, in order of the M's first batch, each primed with its
         first event, in a min-heap.  A decode error in a first event is raised."""
         freq = gen.ev_table.sync.freq
-        for m in gen.batch_ms:
+        ms = gen.batch_ms
+        k = self._frontier_rotation
+        if 0 < k < len(ms):
+            # Go 1.23 iterates the map gen.batches: up to 8 Ms fill one bucket in insertion
+            # order and iteration starts at a random one of its 8 slots (a rotation).
+            ms = ms[k:] + ms[:k]
+        for m in ms:
             bc = BatchCursor(m=m, nargs=self._nargs)
             if not bc.next_event(gen.batches[m], freq):
                 # Only empty batches for this M.

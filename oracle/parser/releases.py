@@ -35,8 +35,19 @@ Known so far, from ``diff`` of ``$GOROOT/src/internal/trace`` between releases:
   parser is identical but for ``Events.Peek``; the converter is identical, only the reader
   around it changed (no Syncs in 1.24).  Differential: Go 1.24.11's testdata (20 tests, 17
   seeds, 12 v1 traces), the corpus, its 32 real traces and generated/mutated campaigns agree.
-* 1.22 and 1.23 differ further (finding 6 in 1.23; finding 8, v1 rejection and the
-  ``internal/trace/v2`` path in 1.22; 1.23's ordering rework): not reproduced yet.
+* 1.23.9 -> 1.24.11 (457 changed lines): the GoStatus old state packed into ``args[2]``
+  (finding 6's fix) and the frontier built in the order of each M's first batch instead of
+  Go's map order; each is one switch.  Not observable: ``maxArgs`` 6 -> 5 (the extra slot
+  only held the old state), ``Stack.Frames`` becoming an ``iter.Seq`` (the helper adapts),
+  ``raw.Event.EncodedSize``, comments.  Go 1.23's map order makes its own answers vary from
+  run to run wherever two Ms' next events have equal times (the same input gives different
+  event orders, and sometimes different threads for the same transitions): the reference
+  takes the first-batch order, one of Go's possible ones (``Reader(frontier_rotation=k)``
+  follows the others for up to 8 Ms), and the differential compares 1.23 up to ties
+  (:func:`oracle.diff.compare.ties_possible`) and asks Go again on a difference.
+  Differential: Go 1.23.9's testdata, the corpus and its 32 real traces agree that way.
+* 1.22 differs further (finding 8, v1 rejection, the ``internal/trace/v2`` path): not
+  reproduced yet.
 """
 
 from __future__ import annotations

@@ -22,14 +22,15 @@ class PythonImpl:
         #: Also produce ``Event.String()`` of every event (:attr:`Outcome.strings`).
         self.strings = strings
 
-    def run(self, data: bytes, *, v1_proc_rotation: int = 0) -> Outcome:
+    def run(self, data: bytes, *, v1_proc_rotation: int = 0, frontier_rotation: int = 0) -> Outcome:
         """Parse ``data`` completely; never raises (any exception becomes an outcome).
 
-        ``v1_proc_rotation``: for a v1 trace, which of Go's possible map orders to follow
-        (see :class:`oracle.parser.reader.Reader`).
+        ``v1_proc_rotation`` (a v1 trace's Ps) and ``frontier_rotation`` (Go 1.23's frontier):
+        which of Go's possible map orders to follow (see :class:`oracle.parser.reader.Reader`).
         """
         records: list[dict[str, Any]] = []
-        for rec in python_records(data, go=self.go, v1_proc_rotation=v1_proc_rotation):
+        for rec in python_records(data, go=self.go, v1_proc_rotation=v1_proc_rotation,
+                                  frontier_rotation=frontier_rotation):
             if isinstance(rec, End):
                 strings = None
                 if self.strings and rec.status in (Status.ACCEPTED, Status.REJECTED):

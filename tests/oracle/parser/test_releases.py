@@ -294,3 +294,16 @@ def test_go_1_23_frontier_order_is_a_tie_order() -> None:
     assert ties_possible(data, "1.23.9")
     assert not ties_possible(data, "1.24.11") and not ties_possible(data)
     assert not RELEASES["1.23.9"].frontier_in_batch_order and RELEASES["1.24.11"].frontier_in_batch_order
+
+
+def test_frontier_rotation_follows_go_1_23s_other_map_orders() -> None:
+    """``frontier_rotation`` gives Go 1.23's other answers (two Ms whose first events tie
+    come in the other order); releases with a fixed order ignore it."""
+    data = INPUTS_BY_NAME["test/go122-syscall-steal-proc-ambiguous"]
+
+    def threads(go: str, k: int) -> list[int]:
+        return [e.ctx.m for e in Reader(data, go=go, frontier_rotation=k)]
+
+    assert threads("1.23.9", 1) != threads("1.23.9", 0) == threads("1.24.11", 0)
+    assert sorted(threads("1.23.9", 1)) == sorted(threads("1.23.9", 0))
+    assert threads("1.24.11", 1) == threads("1.24.11", 0)
