@@ -636,7 +636,8 @@ class CaseChecker:
     def _minimized(self, data: bytes, c: Comparison) -> bytes | None:
         from oracle.diff.minimize import minimize, signature_predicate
 
-        pred = signature_predicate(c.signature, cast(Any, self._go), cast(Any, self._timed_py))
+        pred = signature_predicate(c.signature, cast(Any, self._go), cast(Any, self._timed_py),
+                                   self._semantics)
         stop = self._should_stop
 
         def keep(candidate: bytes) -> bool:

@@ -181,6 +181,7 @@ RELEASES: Final[dict[str, Release]] = {
         sync_wall_nanos=False,
     ),
 }
+# Each older release: the next newer one's record with the switches it predates turned off.
 RELEASES["1.24.11"] = replace(
     RELEASES["1.25.5"],
     version="1.24.11",
