@@ -72,7 +72,7 @@ from oracle.campaign.sources import (
 )
 from oracle.campaign.report import write_text_atomic
 from oracle.harness import toolchain
-from oracle.diff.compare import Comparison, compare, ties_possible
+from oracle.diff.compare import MAP_ORDER_RETRIES, Comparison, compare, ties_possible
 from oracle.diff.outcome import Outcome, Status
 from oracle.parser.releases import reproduced
 
@@ -154,10 +154,6 @@ def expected_difference(
             return d
     return None
 
-
-#: How many more times Go runs an input whose answer depends on its map order, before a
-#: divergence counts (a 2-M frontier matches the reference's order with probability 7/8).
-_GO_RETRIES: Final = 8
 
 #: First release whose ``Event.String()`` layout is the reference's.
 _STRINGS_SINCE: Final = 26
@@ -346,7 +342,7 @@ def run_conform(
                         c = compare(left, right, ties=ties)
                         # Where Go orders by chance (v1; Go 1.23's frontier), ask it again:
                         # the reference gives one of its possible answers.
-                        for _ in range(_GO_RETRIES if ties else 0):
+                        for _ in range(MAP_ORDER_RETRIES if ties else 0):
                             if c.agree:
                                 break
                             right = go.run(inp.data)
