@@ -20,6 +20,7 @@ from strategies._internal.builder import (
     Outcome,
     Trace,
 )
+from strategies._internal.bytemutations import BYTE_OPERATORS, mutate_bytes
 from strategies._internal.choices import Chooser, DrawChooser, RandomChooser
 from strategies._internal.core import draw_valid, mutated_traces, trace_params, traces
 from strategies._internal.featureflags import FeatureFlags
@@ -37,6 +38,7 @@ from strategies._internal.mutations import (
 
 __all__ = [
     "BYTE_MUTATIONS",
+    "BYTE_OPERATORS",
     "END_OF_GENERATION",
     "EXPECTED_FAILURES",
     "FEATURES",
@@ -58,6 +60,7 @@ __all__ = [
     "Trace",
     "draw_valid",
     "mutate",
+    "mutate_bytes",
     "mutate_raw",
     "mutated_traces",
     "trace_params",

@@ -16,29 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from oracle.parser import canonical
 from oracle.harness.helper import GoHelper
 from oracle.parser.inputs import load
 from oracle.parser.reader import Reader
 from oracle.harness.realtraces import RealTrace
 from oracle.parser.txtar import read_test_file
 from oracle.parser.raw import text_to_binary
-
-
-def assert_same_as_go(helper: GoHelper, data: bytes) -> None:
-    """Python's ``parse`` and ``go-string`` outputs equal the Go helper's, byte for byte."""
-    go_json = helper.request("parse", data)
-    assert go_json.outcome == "ok", (go_json.panic, go_json.stderr)
-    py_json = "".join(line + "\n" for line in canonical.dump_trace(data)).encode()
-    if py_json != go_json.output:
-        # Show the first differing line rather than two huge blobs.
-        for i, (a, b) in enumerate(zip(py_json.split(b"\n"), go_json.output.split(b"\n"))):
-            assert a == b, f"line {i} differs:\npython: {a!r}\ngo:     {b!r}"
-        assert py_json == go_json.output
-    go_text = helper.request("go-string", data)
-    assert go_text.outcome == "ok", (go_text.panic, go_text.stderr)
-    py_text = "".join(line + "\n" for line in canonical.go_string_lines(data)).encode()
-    assert py_text == go_text.output
+from tests._go_support import assert_same_as_go
 
 
 def test_go_test_file_matches_go(go_helper: GoHelper, go_test_file: Path) -> None:

@@ -627,6 +627,8 @@ class AtherisConfig:
     #: workers evolve (instead of a temporary queue), the others are read as seeds too.
     corpus_dirs: tuple[Path, ...] = ()
     strings_every: int = 1
+    #: Stop the workers once this many new findings were reported (None: the whole budget).
+    max_findings: int | None = None
 
     def runs(self, job: int) -> int | None:
         """Job ``job``'s share of ``max_examples``."""
@@ -674,30 +676,33 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
     """Prepare the seeds, run the workers to the end, and build the report."""
     started = datetime.now(timezone.utc)
     t0 = time.monotonic()
-    seeds_dir = work / "seeds"
-    queue = opts.corpus_dirs[0] if opts.corpus_dirs else work / "queue"
-    queue.mkdir(parents=True, exist_ok=True)
-    corpus = opts.corpus_root if opts.corpus_root is not None else default_corpus_root()
-    nseeds = prepare_seeds(seeds_dir, seed=opts.seed, generated=opts.generated,
-                           corpus_dirs=(corpus / "seeds", corpus / "regressions"))
-    if not opts.quiet:
-        budget = f"{opts.seconds:g} s" if opts.seconds is not None else f"{opts.max_examples} execs"
-        kept = f", corpus {queue}" if opts.corpus_dirs else ""
-        print(f"[atheris] {opts.jobs} job(s), go {opts.version}, {nseeds} seeds{kept}, "
-              f"{'instrumented' if opts.instrument else 'uninstrumented'}, {budget}",
-              file=sys.stderr)
     signals: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         signals.append(signum)
 
+    # From the start: a signal while the seeds are prepared (seconds, on a busy machine) still
+    # ends the run with a report.
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     procs: list[subprocess.Popen[bytes]] = []
     tails: list[_Tail] = []
     agg = _Aggregate()
     timeline = Timeline()
+    nseeds = 0
     try:
-        for job in range(opts.jobs):
+        seeds_dir = work / "seeds"
+        queue = opts.corpus_dirs[0] if opts.corpus_dirs else work / "queue"
+        queue.mkdir(parents=True, exist_ok=True)
+        corpus = opts.corpus_root if opts.corpus_root is not None else default_corpus_root()
+        nseeds = prepare_seeds(seeds_dir, seed=opts.seed, generated=opts.generated,
+                               corpus_dirs=(corpus / "seeds", corpus / "regressions"))
+        if not opts.quiet:
+            budget = f"{opts.seconds:g} s" if opts.seconds is not None else f"{opts.max_examples} execs"
+            kept = f", corpus {queue}" if opts.corpus_dirs else ""
+            print(f"[atheris] {opts.jobs} job(s), go {opts.version}, {nseeds} seeds{kept}, "
+                  f"{'instrumented' if opts.instrument else 'uninstrumented'}, {budget}",
+                  file=sys.stderr)
+        for job in range(opts.jobs if not signals else 0):
             out = work / f"job-{job}.jsonl"
             with open(work / f"job-{job}.log", "wb") as logf:
                 procs.append(subprocess.Popen(
@@ -707,7 +712,7 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
                 ))
             tails.append(_Tail(out))
         _supervise(procs, tails, agg, started=t0, seconds=opts.seconds, quiet=opts.quiet,
-                   signals=signals, timeline=timeline)
+                   signals=signals, timeline=timeline, max_findings=opts.max_findings)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -735,9 +740,11 @@ def _run(opts: AtherisConfig, work: Path) -> CampaignReport:
 
 def _supervise(procs: Sequence[subprocess.Popen[bytes]], tails: Sequence[_Tail],
                agg: _Aggregate, *, started: float, seconds: float | None, quiet: bool,
-               signals: Sequence[int], timeline: Timeline | None = None) -> None:
-    """Tail the workers' records until all have exited, printing progress.  On a signal, or
-    when a worker overruns its budget, SIGTERM the workers; SIGKILL after a grace period."""
+               signals: Sequence[int], timeline: Timeline | None = None,
+               max_findings: int | None = None) -> None:
+    """Tail the workers' records until all have exited, printing progress.  On a signal,
+    when a worker overruns its budget or once ``max_findings`` new findings are in, SIGTERM
+    the workers (they report and exit); SIGKILL after a grace period."""
     progress = Progress(enabled=not quiet, interval=10.0, tty_interval=1.0)
     terminated_at: float | None = None
     overrun = started + seconds + _GRACE_SECONDS if seconds is not None else math.inf
@@ -747,7 +754,8 @@ def _supervise(procs: Sequence[subprocess.Popen[bytes]], tails: Sequence[_Tail],
             for rec in t.read():
                 agg.add(rec)
         now = time.monotonic()
-        if terminated_at is None and (signals or now > overrun):
+        enough = max_findings is not None and len(agg.findings) >= max_findings
+        if terminated_at is None and (signals or now > overrun or enough):
             terminated_at = now
             for p in procs:
                 if p.poll() is None:

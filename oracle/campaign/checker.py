@@ -72,6 +72,7 @@ from oracle.parser.tracev1.parser import GO_SMALL_MAP_ORDERS
 from oracle.harness.helper import GoHelper, HelperResult
 
 __all__ = [
+    "CampaignChecker",
     "CaseChecker",
     "CaseStats",
     "FindingStoreLike",
@@ -104,6 +105,21 @@ class Impl(Protocol):
 
     def run(self, data: bytes) -> Outcome:
         """Parse ``data`` completely."""
+        ...
+
+
+class CampaignChecker(Protocol):
+    """What a campaign worker drives: :class:`CaseChecker`, or a cross-release campaign's
+    :class:`oracle.campaign.crossrelease.CrossReleaseChecker`."""
+
+    stats: CaseStats
+
+    def check(self, data: bytes, *, mutations: Sequence[str] = (), seed: str | None = None) -> object:
+        """Check one case; count it in :attr:`stats` and keep what is new."""
+        ...
+
+    def close(self) -> None:
+        """Stop the helpers."""
         ...
 
 
@@ -186,6 +202,11 @@ class NewFinding:
     repro: str  # the finding's directory
     seed: str | None
     mutations: list[str]
+    #: Cross-release campaigns (oracle.campaign.crossrelease): the release whose reference
+    #: comparison found it, or ``"<old>-><new>"`` for a release change; and the one command
+    #: that replays it (with the ``--go`` list).  None in single-release campaigns.
+    release: str | None = None
+    command: str | None = None
 
 
 @dataclass(slots=True)
@@ -213,6 +234,9 @@ class CaseStats:
     heap_rules: Counter[str] = field(default_factory=Counter)
     heap_samples: list[str] = field(default_factory=list)
     seconds_heap: float = 0.0
+    #: Cross-release campaigns: the counters of each release (reference vs that release's Go,
+    #: or Go alone) and of each compared pair ``"<old>-><new>"`` (Go vs Go); empty otherwise.
+    lanes: dict[str, CaseStats] = field(default_factory=dict)
 
     @property
     def go_accepted(self) -> int:
@@ -244,6 +268,8 @@ class CaseStats:
                 out[k] = dict(v)
             elif k == "new":
                 out[k] = [asdict(f) for f in v]
+            elif k == "lanes":
+                out[k] = {name: lane.to_json() for name, lane in v.items()}
             else:
                 out[k] = v
         return out
@@ -258,6 +284,8 @@ class CaseStats:
                 setattr(s, k, Counter(v))
             elif k == "new":
                 s.new = [NewFinding(**f) for f in v]
+            elif k == "lanes":
+                s.lanes = {name: cls.from_json(lane) for name, lane in v.items()}
             else:
                 setattr(s, k, v)
         return s
@@ -278,6 +306,8 @@ class CaseStats:
             getattr(self, name).update(getattr(other, name))
         self.new.extend(other.new)
         self.heap_samples.extend(other.heap_samples[: max(0, 10 - len(self.heap_samples))])
+        for name, lane in other.lanes.items():
+            self.lanes.setdefault(name, CaseStats()).merge(lane)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,8 +388,12 @@ class CaseChecker:
         should_stop: Callable[[], bool] | None = None,
         strings_every: int = 1,
         valid_unless_mutated: bool = True,
+        heap: bool = True,
     ) -> None:
         self.go_version = go_version
+        #: Whether :meth:`check` runs the heap oracle too (a cross-release campaign runs it
+        #: once per case, not once per release).
+        self.heap = heap
         #: Whether a case checked without mutations is a valid generated trace (the heap
         #: oracle's ``heap-unexpected``); False for inputs of unknown provenance (atheris).
         self.valid_unless_mutated = valid_unless_mutated
@@ -393,6 +427,12 @@ class CaseChecker:
         #: Python's canonical JSON lines of the last :meth:`check` (equal to Go's output when
         #: the fast path agreed), or None when they were not produced; for cheap feedback.
         self.last_output: bytes | None = None
+        #: Go's answer in the last :meth:`check`: the helper's raw answer on the fast path (so
+        #: that a cross-release campaign compares releases' bytes before decoding anything),
+        #: else the outcome that was compared.
+        self.last_go: HelperResult | Outcome | None = None
+        #: Whether the last :meth:`check` asked for ``Event.String()`` too.
+        self.last_strings = False
         # SIGALRM only works in the main thread; elsewhere Python runs without a timeout.
         self._alarm = (
             python_timeout > 0 and hasattr(signal, "setitimer")
@@ -488,6 +528,7 @@ class CaseChecker:
         st.seconds_python += t1 - t0
         if self._fast_go is not None:
             res = self._fast_go.request(data, strings)
+            self.last_go = res
             t2 = time.perf_counter()
             st.seconds_go += t2 - t1
             if isinstance(out, tuple) and res.outcome == "ok" and b'"panics":' not in out[0]:
@@ -502,6 +543,7 @@ class CaseChecker:
             go = self._fast_go.outcome(res, strings)
         else:
             go = self._go.run(data)
+            self.last_go = go
             st.seconds_go += time.perf_counter() - t1
         if py is None:
             t3 = time.perf_counter()
@@ -512,6 +554,7 @@ class CaseChecker:
         if ties and not c.agree:
             alt = self._v1_alternative(data, py, go)
             if alt is not None:
+                self.last_go = alt[2]
                 return alt
         return c, py, go, py.status.value, go.status.value
 
@@ -558,11 +601,13 @@ class CaseChecker:
         st = self.stats
         st.cases += 1
         st.strings_checked += self._last_strings
+        self.last_strings = self._last_strings
         st.verdicts[c.verdict.value] += 1
         st.go[go_status] += 1
         st.python[py_status] += 1
         st.mutations.update(mutations or ("(none)",))
-        self._check_heap(data, mutations, seed)
+        if self.heap:
+            self._check_heap(data, mutations, seed)
         if c.agree:
             return c
         assert py is not None and go is not None
@@ -578,8 +623,10 @@ class CaseChecker:
         st.new.append(NewFinding(c.signature, c.verdict.value, str(path), seed, list(mutations)))
         return c
 
-    def _check_heap(self, data: bytes, mutations: Sequence[str], seed: str | None) -> None:
-        """The extra oracle: the AllocFree heap rules (oracle.heap.campaign), its own verdicts."""
+    def _check_heap(self, data: bytes, mutations: Sequence[str], seed: str | None,
+                    into: CaseStats | None = None) -> None:
+        """The extra oracle: the AllocFree heap rules (oracle.heap.campaign), its own verdicts
+        (counted in ``into``, by default this checker's statistics)."""
         from oracle.heap.campaign import (
             HEAP_ERROR,
             HEAP_TIMEOUT,
@@ -588,7 +635,7 @@ class CaseChecker:
             heap_verdict,
         )
 
-        st = self.stats
+        st = into if into is not None else self.stats
         t0 = time.perf_counter()
         try:
             hv = self._timed(lambda d: heap_verdict(

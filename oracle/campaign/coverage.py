@@ -62,7 +62,10 @@ where the columns are the selected sources (in the order above) followed by ``un
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
+import struct
 import subprocess
 import tempfile
 import time
@@ -212,6 +215,12 @@ def generated_inputs(name: str, count: int, seed: int, *,
     factory = getattr(strategies, func, None)
     if factory is None:
         raise SourceUnavailable(f"strategies does not export {func}() yet")
+    # Only the package's own strategies are cached: a test may monkeypatch in another.
+    ours = getattr(factory, "__module__", "").partition(".")[0] == "strategies"
+    cache = _drawn_cache_path(func, count, seed) if ours else None
+    cached = _read_drawn(cache) if cache is not None else None
+    if cached is not None:
+        return [Input(f"{name}#{i}", name, v) for i, v in enumerate(cached)]
     try:
         strategy = factory()
         values = draw_examples(strategy, count, f"{seed}:{name}", on_progress=on_progress)
@@ -221,7 +230,65 @@ def generated_inputs(name: str, count: int, seed: int, *,
         raise SourceUnavailable(f"drawing from {what} failed: {type(e).__name__}: {e}") from None
     if count and not values:
         raise SourceUnavailable(f"{what} produced no example in {4 * count + 100} attempts")
-    return [Input(f"{name}#{i}", name, _as_bytes(v, what)) for i, v in enumerate(values)]
+    inputs = [Input(f"{name}#{i}", name, _as_bytes(v, what)) for i, v in enumerate(values)]
+    if cache is not None:
+        _write_drawn(cache, [i.data for i in inputs])
+    return inputs
+
+
+def _drawn_cache_path(func: str, count: int, seed: int) -> Path:
+    """Where the examples of ``strategies.<func>()`` are cached.
+
+    Drawing is deterministic given the seed, the strategies' code, the wire layer of the parser
+    they build on and Hypothesis' version, and it costs ten times what running the examples
+    through the cover helper does (20 s of the 24 s the documented gate takes).  The key hashes
+    all of those, so any change to them draws afresh.
+    """
+    import hypothesis
+    import strategies
+
+    import oracle.parser
+
+    h = hashlib.sha256(f"{func}:{count}:{seed}:{_MAX_CHOICES}:{hypothesis.__version__}".encode())
+    for root in (Path(strategies.__file__).parent, Path(oracle.parser.__file__).parent):
+        for f in sorted(root.rglob("*.py")):
+            h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return toolchain.cache_dir() / "drawn" / f"{func}-{h.hexdigest()[:20]}.bin"
+
+
+_LEN: Final = struct.Struct("<Q")
+
+
+def _read_drawn(path: Path) -> list[bytes] | None:
+    """The cached examples (length-prefixed), or ``None`` when absent or unreadable."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    out: list[bytes] = []
+    at = 0
+    while at < len(blob):
+        if at + _LEN.size > len(blob):
+            return None
+        (n,) = _LEN.unpack_from(blob, at)
+        at += _LEN.size
+        if at + n > len(blob):
+            return None
+        out.append(blob[at:at + n])
+        at += n
+    return out
+
+
+def _write_drawn(path: Path, values: Sequence[bytes]) -> None:
+    """Cache ``values`` atomically (concurrent test workers may draw the same examples); a
+    cache that cannot be written only costs the next run its drawing time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(b"".join(_LEN.pack(len(v)) + v for v in values))
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 # --- running ----------------------------------------------------------------------------------

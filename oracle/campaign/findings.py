@@ -69,13 +69,16 @@ __all__ = [
     "GO_BUG",
     "KNOWN_GO_SIGNATURES",
     "KNOWN_NONDETERMINISM",
+    "KNOWN_RELEASE_CHANGES",
     "FindingStore",
+    "KnownReleaseChange",
     "KnownSignature",
     "REPLAY_BINARY",
     "REPLAY_EXACT",
     "finding_files",
     "is_known_go_signature",
     "is_known_nondeterminism",
+    "known_release_change",
     "render_repro_text",
     "signature_slug",
     "write_finding_dir",
@@ -177,8 +180,106 @@ _STACK_VALIDATION: Final = re.compile(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class KnownReleaseChange:
+    """A documented behaviour change between Go releases, as cross-release campaigns see it.
+
+    A ``release-change:<old>-><new>:<what>`` signature (:mod:`oracle.campaign.crossrelease`)
+    is this change when the change's first release lies in ``(old, new]`` and ``pattern``
+    matches ``what`` (``re.match``).  Matching on the release *interval* rather than on a pair
+    keeps the entry valid for any ``--go`` list: ``1.22.10,1.27.3`` sees the same change as
+    ``1.24.11,1.25.5``.
+    """
+
+    finding: int  # the number in docs/go-findings.md
+    slug: str | None  # corpus/go-findings/<slug>.txt, when the change has a repro there
+    since: int  # the minor release (1.<since>) with the new behaviour
+    pattern: str  # regular expression matched against the signature's <what> part
+
+
+#: The documented release-to-release changes (docs/go-findings.md, "Changes between
+#: releases"; the "Fixed in later releases" findings are such changes too).  A release pair's
+#: ``<what>`` is ``<old answer> => <new answer>`` when the releases answer differently, or
+#: ``events:<kind>:<field>`` / ``strings:<kind>`` when they answer alike with other events or
+#: ``Event.String()`` texts (see :func:`oracle.campaign.crossrelease.release_change`).
+KNOWN_RELEASE_CHANGES: Final[tuple[KnownReleaseChange, ...]] = (
+    # 1.22 -> 1.23: experimental batches and event types (finding 23); read errors in the
+    # next generation are reported after the current one (finding 8; its events come first).
+    KnownReleaseChange(23, None, 23, r"rejected: found invalid event type: N => "),
+    KnownReleaseChange(23, None, 23,
+                       r"rejected: expected batch event \(EventBatch\), got Invalid\(N\) => accepted$"),
+    KnownReleaseChange(8, "spill-error-before-first-generation", 23,
+                       r"rejected: (failed to read full batch|error reading batch|invalid batch size N"
+                       r"|expected batch event \(EventBatch\), got)"),
+    KnownReleaseChange(8, "spill-error-before-first-generation", 23, r"events:\w+:<missing record>$"),
+    # 1.22 -> 1.23: one PC -> frame table per generation, the first frame of a PC wins
+    # (finding 29), and stack texts in errors print PCs.
+    KnownReleaseChange(29, None, 23, r"events:\w+:stack\[\]\.(func|file|line)$"),
+    KnownReleaseChange(29, None, 23,
+                       r"rejected: multiple trace\.stacks with the same ID: id=N, new=\ttrace\.frame"),
+    KnownReleaseChange(29, None, 23, r"rejected: found invalid (func|file) string ID N for stack N => "),
+    # 1.22 -> 1.23: GoDestroySyscall's synthesized ProcSteal comes before the event (finding 31).
+    KnownReleaseChange(31, None, 23, r"events:StateTransition:transition\.resource\.kind$"),
+    # 1.23 -> 1.24: finding 6 behind an earlier StateTransition panic both releases share.
+    KnownReleaseChange(6, None, 24, r"events:StateTransition:transition$"),
+    # 1.24 -> 1.25: the whole frequency batch is read (finding 25); error texts name events
+    # by the trace version's table, and Go 1.25's new timed events reach ordering (26); the
+    # Sync accessor's panic appears (finding 1).
+    KnownReleaseChange(25, None, 25,
+                       r".* => rejected: (found multiple frequency events|expected frequency or "
+                       r"clock snapshot event, got N)$"),
+    KnownReleaseChange(26, None, 25,
+                       r"rejected: expected batch event, got .* => rejected: expected batch "
+                       r"event, got event N$"),
+    KnownReleaseChange(26, None, 25,
+                       r"rejected: found event without a timestamp: type=N => rejected: bad event "
+                       r"type found while ordering: N$"),
+    KnownReleaseChange(26, None, 25, r"rejected: .* => rejected: (event )?Invalid\(N\) "),
+    KnownReleaseChange(1, "sync-unknown-experiment", 25,
+                       r".* => accessor-panic Sync: runtime error: index out of range"),
+    # 1.25 -> 1.26: an EndOfGeneration byte is read in every version: as a batch header it is
+    # a marker without a generation ("invalid generation number 0"), inside a batch an
+    # "internal error" (finding 27; the reference's end_of_generation_marker);
+    # GoStatusStack transitions get their stack (finding 28).
+    KnownReleaseChange(27, None, 26, r".* => rejected: invalid generation number N$"),
+    KnownReleaseChange(27, None, 26,
+                       r".* => rejected: internal error: unexpectedly processing EndOfGeneration; "
+                       r"broken trace\?$"),
+    KnownReleaseChange(28, None, 26, r"events:StateTransition:transition\.stack"),
+    KnownReleaseChange(6, "gostatus-uint8-truncation", 24,
+                       r"accessor-panic StateTransition: runtime error: index out of range "
+                       r"\[N\] with length N => accepted$"),
+    KnownReleaseChange(7, "empty-generation-frontier-empty", 25,
+                       r"rejected: broken trace: frontier is empty:? => "),
+    KnownReleaseChange(8, "spill-error-before-first-generation", 23,
+                       r"rejected: failed to read full batch: read N but wanted N => rejected: "),
+    KnownReleaseChange(9, "gcsweepactive-scope", 26, r"events:Range\w+:range\.scope"),
+    KnownReleaseChange(10, "abandoned-status-named-bad", 27,
+                       r"rejected: inconsistent status for proc N: old (Bad vs\. new \w+|\w+ vs\. new Bad) "
+                       r"=> rejected: inconsistent status for proc N: old \w+ vs\. new \w+$"),
+)
+
+_RELEASE_CHANGE: Final = re.compile(r"release-change:1\.(\d+)(?:\.\d+)?->1\.(\d+)(?:\.\d+)?:(.*)",
+                                    re.DOTALL)
+
+
+def known_release_change(signature: str) -> KnownReleaseChange | None:
+    """The documented change a ``release-change:`` signature shows, if any."""
+    m = _RELEASE_CHANGE.fullmatch(signature)
+    if m is None:
+        return None
+    old, new, what = int(m.group(1)), int(m.group(2)), m.group(3)
+    for k in KNOWN_RELEASE_CHANGES:
+        if old < k.since <= new and re.match(k.pattern, what):
+            return k
+    return None
+
+
 def is_known_go_signature(signature: str) -> bool:
-    """Whether ``signature`` is one of the documented Go bugs' (:data:`KNOWN_GO_SIGNATURES`)."""
+    """Whether ``signature`` is one of the documented Go bugs' (:data:`KNOWN_GO_SIGNATURES`),
+    or a documented change between releases (:data:`KNOWN_RELEASE_CHANGES`)."""
+    if signature.startswith("release-change:"):
+        return known_release_change(signature) is not None
     return any(signature.startswith(k.prefix) for k in KNOWN_GO_SIGNATURES)
 
 
@@ -256,7 +357,7 @@ REPLAY_EXACT: Final = "Replay (in this directory): gotrace-oracle diff repro.txt
 REPLAY_BINARY: Final = "Replay (in this directory): gotrace-oracle diff repro.trace"
 
 
-def render_repro_text(data: bytes, header: Sequence[str]) -> str:
+def render_repro_text(data: bytes, header: Sequence[str], replay: str | None = None) -> str:
     """``repro.txt``: ``#`` comment lines, then Go's raw text format of ``data``.
 
     When ``data`` cannot be read by the raw reader, or its text form does not convert back to
@@ -274,7 +375,10 @@ def render_repro_text(data: bytes, header: Sequence[str]) -> str:
     except TraceError as e:
         text, exact, why = "", False, f"the raw reader rejects it: {e.message}"
     # The replay command must work as printed: a hex dump is no input, so it names the binary.
-    lines.append(f"# {REPLAY_EXACT if exact else REPLAY_BINARY}")
+    if replay is not None:  # another command than diff (a release change: matrix)
+        lines.append(f"# Replay (in this directory): {replay}")
+    else:
+        lines.append(f"# {REPLAY_EXACT if exact else REPLAY_BINARY}")
     if exact:
         return "\n".join(lines) + "\n" + text
     lines += [
@@ -299,8 +403,15 @@ def finding_files(
     seed: str | None = None,
     minimized: bytes | None = None,
     extra: dict[str, Any] | None = None,
+    sides: tuple[str, str] = ("python", "go"),
+    replay: str | None = None,
 ) -> dict[str, bytes]:
-    """The files of one finding directory, by name (see the module docstring)."""
+    """The files of one finding directory, by name (see the module docstring).
+
+    ``sides`` names the two outcomes (metadata keys, and the header lines' labels): the
+    reference and Go by default; two Go releases for a release change (``go1.24.11``...).
+    ``replay`` is the replay command when it is not ``diff`` (see :func:`render_repro_text`).
+    """
     repro = minimized if minimized is not None else data
     meta: dict[str, Any] = {
         "signature": comparison.signature,
@@ -309,8 +420,8 @@ def finding_files(
         "index": comparison.index,
         "field": comparison.field,
         "toolchain": toolchain,
-        "python": _outcome_summary(left, _record_at(left, comparison.index)),
-        "go": _outcome_summary(right, _record_at(right, comparison.index)),
+        sides[0]: _outcome_summary(left, _record_at(left, comparison.index)),
+        sides[1]: _outcome_summary(right, _record_at(right, comparison.index)),
         "mutations": list(mutations),
         "seed": seed,
         "classification": None,
@@ -327,9 +438,13 @@ def finding_files(
         + (f" at event #{comparison.index}" if comparison.index is not None else "")
         + (f", field {comparison.field}" if comparison.field else ""),
         f"Toolchain: go{toolchain.removeprefix('go')}",
-        f"Python: {_describe(left)}",
-        f"Go:     {_describe(right)}",
     ]
+    if sides == ("python", "go"):
+        header += [f"Python: {_describe(left)}", f"Go:     {_describe(right)}"]
+    else:
+        width = max(len(x) for x in sides) + 1
+        header += [f"{sides[0] + ':':<{width}} {_describe(left)}",
+                   f"{sides[1] + ':':<{width}} {_describe(right)}"]
     if meta["mutations"]:
         header.append(f"Mutations: {', '.join(meta['mutations'])}")
     if seed is not None:
@@ -340,7 +455,7 @@ def finding_files(
     return {
         "repro.trace": repro,
         "original.trace": data,
-        "repro.txt": render_repro_text(repro, header).encode("utf-8", "surrogateescape"),
+        "repro.txt": render_repro_text(repro, header, replay).encode("utf-8", "surrogateescape"),
         "metadata.json": (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode(
             "utf-8", "surrogateescape"
         ),
@@ -539,15 +654,18 @@ class FindingStore:
         mutations: list[str],
         seed: str | None,
         minimized: bytes | None,
+        extra: dict[str, Any] | None = None,
+        sides: tuple[str, str] = ("python", "go"),
+        replay: str | None = None,
     ) -> Path:
         """Record a finding atomically under ``findings/<slug>/`` and return that directory.
 
         When the directory already exists, the finding with the smaller repro is kept (the
-        existing one on a tie).
+        existing one on a tie).  ``extra``, ``sides``, ``replay``: see :func:`finding_files`.
         """
         files = finding_files(
             data, comparison, left, right, toolchain=toolchain, mutations=mutations, seed=seed,
-            minimized=minimized,
+            minimized=minimized, extra=extra, sides=sides, replay=replay,
         )
         dest = self.path_for(comparison.signature)
         size = len(files["repro.trace"])

@@ -137,6 +137,30 @@ def _counts_table(counts: Mapping[str, int], what: str, unit: str = "cases") -> 
     return _table(rows, (what, unit, "share")) if rows else "<p class=\"muted\">none</p>"
 
 
+def _lanes(r: CampaignReport) -> list[str]:
+    """A cross-release campaign's releases and release pairs (nothing for one release)."""
+    if not r.lanes:
+        return []
+
+    def counts(c: Mapping[str, int]) -> str:
+        return _e(", ".join(f"{k} {n:,}" for k, n in c.items()) or "-")
+
+    releases = [(f"<td>go{_e(x.name)}</td>",
+                 f"<td>{'checked' if x.reference else 'not reproduced: Go-vs-Go only'}</td>",
+                 f"<td>{counts(x.go)}</td>", f"<td>{counts(x.verdicts)}</td>",
+                 f"<td class=\"n\">{len(x.new)}</td>", f"<td class=\"n\">{len(x.known_signatures)}</td>")
+                for x in r.lanes if not x.is_pair]
+    pairs = [(f"<td>{_e(x.name)}</td>", f"<td class=\"n\">{x.cases:,}</td>",
+              f"<td>{counts(x.verdicts)}</td>", f"<td class=\"n\">{len(x.new)}</td>",
+              f"<td class=\"n\">{len(x.known_signatures)}</td>")
+             for x in r.lanes if x.is_pair]
+    return ["<h2>Releases</h2>",
+            _table(releases, ("release", "reference", "Go's verdicts", "reference vs Go", "new", "known")),
+            "<h2>Release pairs (Go vs Go)</h2>",
+            _table(pairs, ("pair", "cases both read", "verdicts", "new", "known")),
+            f"<p>New findings by class: {counts(r.findings_by_class)}</p>"]
+
+
 def campaign_html(report: CampaignReport) -> str:
     """The campaign as one self-contained HTML page."""
     r = report
@@ -147,12 +171,14 @@ def campaign_html(report: CampaignReport) -> str:
         (f"<td><code>{_e(d.signature)}</code></td>", f"<td>{_e(d.verdict)}</td>",
          f"<td class=\"n\">{d.cases:,}</td>", f"<td>{_e(', '.join(d.mutations) or '-')}</td>",
          "<td><code>" + "<br>".join(_e(c) for c in (
-             f"gotrace-oracle diff {d.repro}/repro.trace",
-             f"gotrace-oracle minimize {d.repro}",
-             f"gotrace-oracle export {d.repro} --go-test finding.test --go-fuzz fuzz/")) + "</code></td>")
+             (d.command,) if d.command is not None and "->" in (d.release or "") else (
+                 d.command or f"gotrace-oracle diff {d.repro}/repro.trace",
+                 f"gotrace-oracle minimize {d.repro}",
+                 f"gotrace-oracle export {d.repro} --go-test finding.test --go-fuzz fuzz/")))
+         + "</code></td>")
         for d in r.divergences]
     parts = [
-        f"<h1>gotrace-oracle fuzz</h1><p>{_e(summary)}</p>",
+        f"<h1>gotrace-oracle fuzz</h1><p>{_e(summary)}</p>", *_lanes(r),
         "<h2>Cases per second</h2>", _line_chart(_rates(r.timeline), label="cases/s"),
         "<h2>Verdicts over time</h2>", _verdict_chart(r.timeline),
         f"<h2>New findings ({len(r.divergences)})</h2>",

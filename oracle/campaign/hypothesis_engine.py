@@ -55,7 +55,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, TextIO
 
-from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage
+from oracle.campaign.checker import CampaignChecker, CaseChecker, CaseStats, NewFinding, WorkerMessage
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import CampaignReport, GeneratorInfo, Timeline, build_report
 from oracle.campaign.sources import v1_mutant
@@ -180,21 +180,36 @@ class CampaignConfig:
     timeout: float = 10.0
     python_timeout: float = 10.0
     strings_every: int = 1  # compare Event.String() on every N-th case (0: never)
+    #: Stop once this many new findings were received (None: run the whole budget).
+    max_findings: int | None = None
     gen: GenParams = GenParams()
     engine: str = "hypothesis"
-    #: Builds a worker's checker: ``(config, job, should_stop) -> CaseChecker`` (module level,
-    #: so that it pickles).
-    checker_factory: Callable[[CampaignConfig, int, Callable[[], bool]], CaseChecker] | None = None
+    #: A cross-release campaign (oracle.campaign.crossrelease): every release's version and
+    #: Go helper, oldest first (``go_binary``/``go_version`` are then the newest's).  Empty:
+    #: one release.
+    releases: tuple[tuple[str, Path], ...] = ()
+    #: Builds a worker's checker: ``(config, job, should_stop) -> CampaignChecker`` (module
+    #: level, so that it pickles).
+    checker_factory: Callable[[CampaignConfig, int, Callable[[], bool]], CampaignChecker] | None = None
     progress: bool = True
     stats_interval: float = 0.25
     grace: float | None = None  # seconds to wait for workers after stopping; None: timeout + 5
 
 
-def default_checker(config: CampaignConfig, job: int, should_stop: Callable[[], bool]) -> CaseChecker:
-    """The real checker: Go helper, reference parser, the corpus' finding store."""
+def default_checker(config: CampaignConfig, job: int,
+                    should_stop: Callable[[], bool]) -> CampaignChecker:
+    """The real checker: Go helper, reference parser, the corpus' finding store (with several
+    releases, one of each per release: :class:`oracle.campaign.crossrelease.CrossReleaseChecker`)."""
     from oracle.campaign.findings import FindingStore
 
     store = FindingStore(config.corpus) if config.corpus is not None else FindingStore()
+    if config.releases:
+        from oracle.campaign.crossrelease import CrossReleaseChecker
+
+        return CrossReleaseChecker(
+            config.releases, store, timeout=config.timeout, python_timeout=config.python_timeout,
+            minimize=config.minimize, minimize_seconds=config.minimize_seconds,
+            should_stop=should_stop, strings_every=config.strings_every)
     return CaseChecker(
         config.go_binary, config.go_version, store, timeout=config.timeout,
         python_timeout=config.python_timeout, minimize=config.minimize,
@@ -306,6 +321,21 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, old)
 
 
+@contextlib.contextmanager
+def _package_path_first() -> Iterator[None]:
+    """Put the directory this package was imported from first on ``sys.path`` while workers
+    start: ``spawn`` children get the parent's ``sys.path`` and import the package afresh, and
+    a directory earlier on it may hold a namespace package of the same name (pytest puts
+    ``tests/``, with its mirror ``tests/oracle/``, first), which would shadow the package
+    behind an editable install's import hook."""
+    root = str(Path(__file__).resolve().parents[2])
+    sys.path.insert(0, root)
+    try:
+        yield
+    finally:
+        sys.path.remove(root)
+
+
 def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> CampaignReport:
     """Run a campaign to its limit (or a signal) and return the report."""
     err = err if err is not None else sys.stderr
@@ -357,13 +387,14 @@ def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> Campai
     procs = [ctx.Process(target=_worker_main, args=(job, config, q, stop), name=f"fuzz-{job}",
                          daemon=True) for job in range(config.jobs)]
     with _stop_signals(signals):
-        with _sigint_ignored():
+        with _sigint_ignored(), _package_path_first():
             for p in procs:
                 p.start()
         try:
             while len(done) < len(procs):
                 now = time.monotonic()
-                if stopped_at is None and (signals or now >= deadline):
+                enough = config.max_findings is not None and len(new) >= config.max_findings
+                if stopped_at is None and (signals or now >= deadline or enough):
                     stop.set()
                     stopped_at = now
                 if stopped_at is not None and now - stopped_at > grace:
@@ -400,7 +431,8 @@ def run_campaign(config: CampaignConfig, *, err: TextIO | None = None) -> Campai
     stats = total()
     return build_report(
         stats, new, engine=config.engine, seconds=seconds, started=started,
-        toolchain=config.go_version, seed=config.seed, jobs=config.jobs,
+        toolchain=(",".join(r for r, _ in config.releases) if config.releases
+                   else config.go_version), seed=config.seed, jobs=config.jobs,
         time_limit=config.time_limit, max_examples=config.max_examples,
         minimize=config.minimize, signals=signals, worker_errors=worker_errors,
         timeline=timeline,

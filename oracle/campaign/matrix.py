@@ -10,6 +10,12 @@ The reference is checked in every cell whose release it reproduces
 (v1 inputs up to Go's tie order, as everywhere).  Cells of releases it does not reproduce say
 ``n/a``, never a guess.
 
+A cell normally holds both whole outcomes while it is computed, which for a big trace is
+about 1 GB per MB of trace.  Inputs given as a :class:`~pathlib.Path` are instead computed
+cell by cell in bounded memory (:func:`stream_cell`): the release's helper streams its
+records, the reference parses the file alongside, and only the counts and the first
+divergence are kept, as ``diff`` does.
+
 :func:`build_matrix` computes; :func:`matrix_json` and :func:`matrix_html` render (the HTML is
 one self-contained file: inline CSS, no script, no external resource).
 """
@@ -17,14 +23,19 @@ one self-contained file: inline CSS, no script, no external resource).
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Final, Protocol
 
-from oracle.diff.compare import MAP_ORDER_RETRIES, compare, ties_possible
-from oracle.diff.outcome import Outcome, Status
+from oracle.diff.compare import MAP_ORDER_RETRIES, AccessorPanic, Comparison, compare, ties_possible
+from oracle.diff.outcome import End, Outcome, Status
+from oracle.diff.stream import StreamComparison, go_side, python_side
+from oracle.harness.helper import HelperStream
 
-__all__ = ["Cell", "Matrix", "Row", "build_matrix", "cell_of", "matrix_html", "matrix_json"]
+__all__ = ["Cell", "Matrix", "Row", "build_matrix", "cell_of", "matrix_html", "matrix_json",
+           "stream_cell"]
 
 _UNSUPPORTED_PREFIXES: Final = (
     "unknown or unsupported trace version",
@@ -87,48 +98,83 @@ class Matrix:
         return sum(r.releases_disagree for r in self.rows)
 
 
+def _go_cell(status: Status, error: str | None, records: int,
+             panic: AccessorPanic | None) -> Cell:
+    """The cell of how Go ended, without the reference's check."""
+    if status is Status.ACCEPTED and panic is not None:
+        # An accessor of a returned event panicked (the helper recovers and records it).
+        return Cell("panic", records, f"{panic.accessor}: {panic.message}")
+    if status is Status.ACCEPTED:
+        return Cell("accepted", records)
+    if status is Status.REJECTED:
+        err = error or ""
+        return Cell("unsupported" if err.startswith(_UNSUPPORTED_PREFIXES) else "rejected", None, err)
+    return Cell("panic" if status is Status.PANIC else "crash", None, error)
+
+
+def _checked(cell: Cell, c: Comparison, mirrored: bool) -> Cell:
+    """``cell`` with the reference's agreement: Go's panics are Go's bugs, so the reference
+    agrees when it ``mirrored`` them (same end, every record equal)."""
+    if c.agree or (c.signature.startswith("go-panic") and mirrored):
+        return Cell(cell.verdict, cell.events, cell.detail, "agree")
+    return Cell(cell.verdict, cell.events, cell.detail, "disagree", c.signature)
+
+
 def cell_of(go: Outcome, reference: Outcome | None, data: bytes,
             semantics: str | None = None) -> Cell:
     """The cell for Go's outcome, checked against the reference's (None: not reproduced),
     which followed ``semantics`` (the release, for how Go may order ties)."""
-    panics = [r["panics"] for r in go.records if "panics" in r]
-    if go.status is Status.ACCEPTED and panics:
-        # An accessor of a returned event panicked (the helper recovers and records it).
-        accessor, msg = next(iter(panics[0].items()))
-        verdict, events, detail = "panic", len(go.records), f"{accessor}: {msg}"
-    elif go.status is Status.ACCEPTED:
-        verdict, events, detail = "accepted", len(go.records), None
-    elif go.status is Status.REJECTED:
-        err = go.error or ""
-        verdict = "unsupported" if err.startswith(_UNSUPPORTED_PREFIXES) else "rejected"
-        events, detail = None, err
-    elif go.status is Status.PANIC:
-        verdict, events, detail = "panic", None, go.error
-    else:
-        verdict, events, detail = "crash", None, go.error
+    panic = next((p for i, r in enumerate(go.records) if (p := AccessorPanic.of(i, r))), None)
+    cell = _go_cell(go.status, go.error, len(go.records), panic)
     if reference is None:
-        return Cell(verdict, events, detail)
+        return cell
     c = compare(reference, go, ties=ties_possible(data, semantics))
-    if c.agree:
-        return Cell(verdict, events, detail, "agree")
-    # Go's panics are Go's bugs: the reference agrees when it mirrors them record for record.
-    if (c.signature.startswith("go-panic") and reference.status is go.status
-            and reference.records == go.records):
-        return Cell(verdict, events, detail, "agree")
-    return Cell(verdict, events, detail, "disagree", c.signature)
+    return _checked(cell, c, reference.status is go.status and reference.records == go.records)
+
+
+def stream_cell(binary: Path, path: Path, semantics: str | None, *, checked: bool,
+                idle_timeout: float) -> Cell:
+    """:func:`cell_of` for the trace at ``path`` in bounded memory: Go's helper ``binary``
+    streams its records and, when ``checked``, the reference (``semantics``: the release it
+    follows) parses the file alongside.  Not for v1 traces (Go reads those whole, and their
+    events of equal timestamps come in any order): :func:`cell_of` takes them."""
+    with HelperStream(binary, "parse", path, idle_timeout=idle_timeout) as helper:
+        right = go_side(helper)
+        if not checked:
+            n, panic, end = 0, None, None
+            for item in right:
+                if isinstance(item, End):
+                    end = item
+                    break
+                if panic is None and b'"panics":' in item:
+                    panic = AccessorPanic.of(n, json.loads(item))
+                n += 1
+            assert end is not None
+            return _go_cell(end.status, end.error, n, panic)
+        sc = StreamComparison(python_side(path, go=semantics), right)
+        for _ in sc:
+            pass
+    assert sc.final is not None and sc.left_end is not None and sc.right_end is not None
+    cell = _go_cell(sc.right_end.status, sc.right_end.error, sc.right_count, sc.go_panic)
+    mirrored = (sc.divergence is None and sc.left_end.status is sc.right_end.status
+                and sc.left_count == sc.right_count)
+    return _checked(cell, sc.final, mirrored)
 
 
 def build_matrix(
-    inputs: Sequence[tuple[str, bytes]],
+    inputs: Sequence[tuple[str, bytes | Path]],
     releases: Sequence[str],
     go_for: Callable[[str], _Runs],
     reference_for: Callable[[str], _Runs | None],
     progress: Callable[[str], None] | None = None,
+    streamed: Callable[[str, Path, bool], Cell] | None = None,
 ) -> Matrix:
     """Run every input through every release (``go_for(release)``) and the reference.
 
     ``reference_for(release)`` is the reference under that release's semantics, or None when
-    the reference does not reproduce the release.
+    the reference does not reproduce the release.  An input given as a path is computed by
+    ``streamed(release, path, checked)`` instead (:func:`stream_cell`; ``checked``: whether
+    the reference reproduces the release).
     """
     m = Matrix(list(releases))
     rows = {name: Row(name) for name, _ in inputs}
@@ -137,14 +183,19 @@ def build_matrix(
         go = go_for(rel)
         ref = reference_for(rel)
         for n, (name, data) in enumerate(inputs, 1):
-            reference = None if ref is None else ref.run(data)
-            sem = None if ref is None else rel
-            cell = cell_of(go.run(data), reference, data, sem)
-            # Where Go's answer depends on its map order, ask again: the reference gives one.
-            retries = MAP_ORDER_RETRIES if ties_possible(data, sem) else 0
-            while cell.reference == "disagree" and retries:
-                cell, retries = cell_of(go.run(data), reference, data, sem), retries - 1
-            rows[name].cells[rel] = cell
+            if isinstance(data, Path):
+                if streamed is None:
+                    raise ValueError(f"{name}: a path input needs streamed=")
+                rows[name].cells[rel] = streamed(rel, data, ref is not None)
+            else:
+                reference = None if ref is None else ref.run(data)
+                sem = None if ref is None else rel
+                cell = cell_of(go.run(data), reference, data, sem)
+                # Where Go's answer depends on its map order, ask again: the reference gives one.
+                retries = MAP_ORDER_RETRIES if ties_possible(data, sem) else 0
+                while cell.reference == "disagree" and retries:
+                    cell, retries = cell_of(go.run(data), reference, data, sem), retries - 1
+                rows[name].cells[rel] = cell
             if progress is not None:
                 progress(f"go{rel}: {n}/{len(inputs)} inputs")
     return m

@@ -30,6 +30,7 @@ __all__ = [
     "CampaignReport",
     "Divergence",
     "GeneratorInfo",
+    "LaneSummary",
     "Sample",
     "Timeline",
     "WorkerRate",
@@ -81,17 +82,79 @@ class Divergence:
     cases: int
     seed: str | None
     mutations: tuple[str, ...]
+    #: Cross-release campaigns: the release (or ``"<old>-><new>"`` pair) that showed it, and
+    #: the command that replays it.
+    release: str | None = None
+    command: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The report's layout (``class`` is the verdict class)."""
-        return {"signature": self.signature, "class": self.verdict, "repro": self.repro,
-                "cases": self.cases, "seed": self.seed, "mutations": list(self.mutations)}
+        """The report's layout (``class`` is the verdict class; ``release`` and ``command``
+        only in cross-release campaigns)."""
+        out = {"signature": self.signature, "class": self.verdict, "repro": self.repro,
+               "cases": self.cases, "seed": self.seed, "mutations": list(self.mutations)}
+        if self.release is not None:
+            out.update(release=self.release, command=self.command)
+        return out
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Divergence:
         """Inverse of :meth:`to_json`."""
         return cls(str(obj["signature"]), str(obj["class"]), str(obj["repro"]),
-                   int(obj.get("cases", 1)), obj.get("seed"), tuple(obj.get("mutations") or ()))
+                   int(obj.get("cases", 1)), obj.get("seed"), tuple(obj.get("mutations") or ()),
+                   obj.get("release"), obj.get("command"))
+
+
+@dataclass(frozen=True, slots=True)
+class LaneSummary:
+    """One release (or release pair) of a cross-release campaign.
+
+    For a release: ``reference`` says whether the reference was checked against it (it
+    reproduces the release) or only its Go took part in the Go-vs-Go comparison; ``go`` is
+    Go's verdicts, ``verdicts`` the reference comparison's.  For a pair ``"<old>-><new>"``
+    (``reference`` None): ``verdicts`` are ``agree``, ``release-change`` and
+    ``release-flaky`` (a change that did not repeat: Go's nondeterminism), per case the two
+    releases took part in.
+    """
+
+    name: str
+    reference: bool | None
+    cases: int
+    go: Mapping[str, int]
+    verdicts: Mapping[str, int]
+    new: tuple[str, ...]
+    known_signatures: Mapping[str, int]
+
+    @property
+    def is_pair(self) -> bool:
+        """Whether this is a release pair."""
+        return "->" in self.name
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON layout (the name is the key it is stored under)."""
+        out: dict[str, Any] = {"cases": self.cases}
+        if not self.is_pair:
+            out["reference"] = self.reference
+            out["go"] = dict(self.go)
+        out.update({"verdicts": dict(self.verdicts), "new": list(self.new),
+                    "known_signatures": dict(self.known_signatures)})
+        return out
+
+    @classmethod
+    def from_json(cls, name: str, obj: Mapping[str, Any]) -> LaneSummary:
+        """Inverse of :meth:`to_json`."""
+        return cls(name, obj.get("reference"), int(obj.get("cases", 0)), dict(obj.get("go") or {}),
+                   dict(obj.get("verdicts") or {}), tuple(obj.get("new") or ()),
+                   dict(obj.get("known_signatures") or {}))
+
+    @classmethod
+    def of(cls, name: str, stats: CaseStats) -> LaneSummary:
+        """The summary of one lane's counters."""
+        from oracle.parser.releases import reproduced
+
+        pair = "->" in name
+        return cls(name, None if pair else reproduced(name) is not None, stats.cases,
+                   dict(sorted(stats.go.items())), dict(sorted(stats.verdicts.items())),
+                   tuple(stats.new_signatures), dict(sorted(stats.known_signatures.items())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +281,17 @@ class CampaignReport:
     # Both engines: cases by applied mutation name, and the counters over time.
     mutations: Mapping[str, int] = field(default_factory=dict)
     timeline: tuple[Sample, ...] = ()
+    #: Cross-release campaigns: each release's and each compared pair's counters, releases
+    #: oldest first, then the pairs (empty for a single release).
+    lanes: tuple[LaneSummary, ...] = ()
+
+    @property
+    def findings_by_class(self) -> dict[str, int]:
+        """New findings per verdict class."""
+        out: dict[str, int] = {}
+        for d in self.divergences:
+            out[d.verdict] = out.get(d.verdict, 0) + 1
+        return out
 
     @property
     def cases_per_second(self) -> float:
@@ -298,6 +372,10 @@ class CampaignReport:
                          "exec_per_second": round(w.exec_per_second, 1)}
                 for j, w in sorted(self.workers.items())}
         out["mutations"] = dict(self.mutations)
+        if self.lanes:
+            out["findings_by_class"] = self.findings_by_class
+            out["releases"] = {x.name: x.to_json() for x in self.lanes if not x.is_pair}
+            out["release_pairs"] = {x.name: x.to_json() for x in self.lanes if x.is_pair}
         out["timeline"] = [s.to_json() for s in self.timeline]
         return out
 
@@ -333,6 +411,9 @@ class CampaignReport:
                      for j, w in (obj.get("workers") or {}).items()},
             mutations=dict(obj.get("mutations") or {}),
             timeline=tuple(Sample.from_json(s) for s in obj.get("timeline") or ()),
+            lanes=tuple(LaneSummary.from_json(k, v)
+                        for key in ("releases", "release_pairs")
+                        for k, v in (obj.get(key) or {}).items()),
         )
 
 
@@ -348,8 +429,9 @@ def build_report(stats: CaseStats, new: Mapping[str, NewFinding], *, engine: str
     known = {s: n for s, n in sorted(stats.known_signatures.items()) if s not in new}
     divergences = tuple(
         Divergence(sig, f.verdict, f.repro, stats.signatures.get(sig, 1), f.seed,
-                   tuple(f.mutations))
+                   tuple(f.mutations), f.release, f.command)
         for sig, f in new.items())
+    lanes = sorted(stats.lanes.items(), key=lambda kv: ("->" in kv[0], _release_key(kv[0])))
     return CampaignReport(
         engine=engine, cases=stats.cases, seconds=seconds, divergences=divergences,
         known_signatures=known, verdicts=dict(sorted(stats.verdicts.items())),
@@ -366,8 +448,14 @@ def build_report(stats: CaseStats, new: Mapping[str, NewFinding], *, engine: str
         worker_errors=tuple(worker_errors), heap=dict(sorted(stats.heap.items())),
         heap_rules=dict(sorted(stats.heap_rules.items())), heap_samples=tuple(stats.heap_samples),
         mutations=dict(stats.mutations.most_common()),
-        timeline=_closed(timeline, seconds, stats, len(divergences)), **engine_fields,
+        timeline=_closed(timeline, seconds, stats, len(divergences)),
+        lanes=tuple(LaneSummary.of(name, lane) for name, lane in lanes), **engine_fields,
     )
+
+
+def _release_key(name: str) -> tuple[int, ...]:
+    """Sort key of a release (``1.24.11``) or pair (``1.24.11->1.25.5``): version order."""
+    return tuple(int(p) for part in name.split("->") for p in part.split(".") if p.isdigit())
 
 
 def _closed(timeline: Timeline | None, seconds: float, stats: CaseStats,
@@ -377,6 +465,33 @@ def _closed(timeline: Timeline | None, seconds: float, stats: CaseStats,
         return ()
     timeline.add(seconds, stats, new, force=True)
     return timeline.samples()
+
+
+def _counts(counter: Mapping[str, int]) -> str:
+    return ", ".join(f"{k} {n:,}" for k, n in counter.items()) or "-"
+
+
+def _lane_lines(report: CampaignReport) -> list[str]:
+    """The cross-release part of the summary: each release, each pair, findings per class."""
+    if not report.lanes:
+        return []
+    lines = ["  releases:"]
+    for x in report.lanes:
+        if x.is_pair:
+            continue
+        if x.reference:
+            what = f"reference vs Go: {_counts(x.verdicts)}"
+        else:
+            what = "Go-vs-Go only (the reference does not reproduce this release)"
+        lines.append(f"    go{x.name}: {what}; go: {_counts(x.go)}; "
+                     f"new {len(x.new)}, known {len(x.known_signatures)}")
+    lines.append("  release pairs (Go vs Go):")
+    for x in report.lanes:
+        if x.is_pair:
+            lines.append(f"    {x.name}: {_counts(x.verdicts)} ({x.cases:,} cases both read); "
+                         f"new {len(x.new)}, known {len(x.known_signatures)}")
+    lines.append(f"  new findings by class: {_counts(report.findings_by_class)}")
+    return lines
 
 
 def format_summary(report: CampaignReport) -> str:
@@ -395,10 +510,14 @@ def format_summary(report: CampaignReport) -> str:
         lines.append("  heap oracle: " + ", ".join(f"{k} {n:,}" for k, n in sorted(report.heap.items())))
         for sample in report.heap_samples:
             lines.append(f"    {sample}")
+    lines += _lane_lines(report)
     lines.append(f"  new divergences: {len(report.divergences)}")
     for d in report.divergences:
-        lines.append(f"    [{d.verdict}] {d.signature}  ({d.cases} cases)")
+        tag = f" go{d.release}" if d.release is not None else ""
+        lines.append(f"    [{d.verdict}{tag}] {d.signature}  ({d.cases} cases)")
         lines.append(f"      repro: {d.repro}")
+        if d.command is not None:
+            lines.append(f"      replay: {d.command}")
     lines.append(f"  known signatures seen again: {report.known} ({report.known_cases:,} cases)")
     for sig, n in report.known_signatures.items():
         lines.append(f"    {sig}  x{n}")

@@ -187,61 +187,19 @@ def v1_seed_traces() -> tuple[bytes, ...]:
     return tuple(data for _, data in traces if len(data) <= V1_SEED_MAX_BYTES)
 
 
-def _flip_bit(rng: random.Random, b: bytearray, lo: int) -> str:
-    i = rng.randrange(lo, len(b))
-    bit = rng.randrange(8)
-    b[i] ^= 1 << bit
-    return f"flip-bit@{i}.{bit}"
-
-
-def _set_byte(rng: random.Random, b: bytearray, lo: int) -> str:
-    i = rng.randrange(lo, len(b))
-    b[i] = rng.choice((0, 1, 0x3F, 0x40, 0x7F, 0x80, 0xC0, 0xFF, rng.randrange(256)))
-    return f"set-byte@{i}={b[i]}"
-
-
-def _delete_range(rng: random.Random, b: bytearray, lo: int) -> str:
-    i = rng.randrange(lo, len(b))
-    n = rng.randint(1, min(16, len(b) - i))
-    del b[i : i + n]
-    return f"delete@{i}+{n}"
-
-
-def _duplicate_range(rng: random.Random, b: bytearray, lo: int) -> str:
-    i = rng.randrange(lo, len(b))
-    n = rng.randint(1, min(64, len(b) - i))
-    j = rng.randrange(lo, len(b) + 1)
-    b[j:j] = b[i : i + n]
-    return f"duplicate@{i}+{n}->{j}"
-
-
-def _truncate(rng: random.Random, b: bytearray, lo: int) -> str:
-    i = rng.randrange(lo, len(b))
-    del b[i:]
-    return f"truncate@{i}"
-
-
-#: The byte mutations, by name; each returns its description.
-_V1_MUTATIONS: Final[tuple[Callable[[random.Random, bytearray, int], str], ...]] = (
-    _flip_bit, _set_byte, _set_byte, _delete_range, _duplicate_range, _truncate,
-)
-
-
 def v1_mutant(seed: str, traces: Sequence[bytes] | None = None) -> tuple[bytes, tuple[str, ...]]:
     """A mutant of one real v1 trace, fully determined by ``seed``: ``(bytes, mutations)``.
 
-    One to four byte mutations after the 16-byte header (``go 1.NN trace`` and three NULs).
+    One to four of the strategies' byte-level operators (:func:`strategies.mutate_bytes`),
+    after the 16-byte header (``go 1.NN trace`` and three NULs) so that it stays a v1 input.
     """
+    from strategies import RandomChooser, mutate_bytes
+
     pool = v1_seed_traces() if traces is None else traces
-    rng = random.Random(seed)
-    i = rng.randrange(len(pool))
-    b = bytearray(pool[i])
-    done = [f"v1-seed#{i}"]
-    for _ in range(rng.randint(1, 4)):
-        if len(b) <= _V1_HEADER_LEN:
-            break
-        done.append(rng.choice(_V1_MUTATIONS)(rng, b, _V1_HEADER_LEN))
-    return bytes(b), tuple(done)
+    ch = RandomChooser(random.Random(seed))
+    i = ch.int(0, len(pool) - 1)
+    data, applied = mutate_bytes(ch, pool[i], keep=_V1_HEADER_LEN)
+    return data, (f"v1-seed#{i}", *applied)
 
 
 _V1_HEADER_LEN: Final = 16

@@ -20,10 +20,18 @@ libfuzzer_target`); findings are also written as ``findings/crash-<sha1>``.  ``-
 writes the report as a page (:mod:`oracle.campaign.html`).  Known signatures (earlier findings, regressions,
 documented Go bugs) are counted, not reported as new, so rerunning resumes from the corpus.
 
-``--go VERSION`` runs another release's parser, but the reference parser always behaves as
-the pinned Go 1.27.3: against an older release, every behaviour that changed since (the bugs
-fixed later, listed in ``docs/go-findings.md``, and API changes) shows up as a divergence.
-Use ``conform`` for multi-toolchain checks; ``fuzz --go`` is for hunting in one release.
+``--go VERSION`` runs another release's parser, and the reference follows that release's
+semantics when it reproduces the release (:data:`oracle.parser.releases.RELEASES`); against
+any other release it behaves as the pinned Go 1.27.3, so every behaviour that changed since
+(the bugs fixed later, listed in ``docs/go-findings.md``, and API changes) shows up as a
+divergence.
+
+``--go V1,V2,...`` (or ``--go all``) is a cross-release campaign
+(:mod:`oracle.campaign.crossrelease`): each case goes through every listed release's parser,
+the reference is checked against each release it reproduces, and adjacent releases are
+compared with each other; an undocumented behaviour change between two releases is a
+``release-change:<old>-><new>:...`` finding.  ``--replay FILE`` checks one input that way
+(no campaign, nothing saved): the replay command of such findings.
 
 This module turns the command line into the engines' typed configurations; no
 ``argparse.Namespace`` goes below the CLI.
@@ -49,9 +57,11 @@ from oracle.cli.options import (
     check_output,
     duration,
     helper_binary,
+    load_one,
     nonnegative_int,
     positive_float,
     positive_int,
+    release_helper,
 )
 
 __all__ = ["ENGINES", "cmd_fuzz", "register"]
@@ -68,15 +78,37 @@ def _budget(args: argparse.Namespace) -> tuple[float | None, int | None]:
     return (60.0 if args.max_examples is None else None), args.max_examples
 
 
+def _go_list(args: argparse.Namespace) -> list[str] | None:
+    """The releases of a cross-release ``--go`` list (two or more), or None for one release
+    (which then stays in ``args.go``: the single-release path, unchanged)."""
+    from oracle.campaign.crossrelease import parse_go_list
+    from oracle.harness.toolchain import SUPPORTED_VERSIONS
+
+    spec: str | None = args.go
+    if spec is None or ("," not in spec and spec.strip() != "all"):
+        return None
+    try:
+        releases = parse_go_list(spec, SUPPORTED_VERSIONS)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if len(releases) == 1:
+        args.go = releases[0]
+        return None
+    if args.goroot is not None:
+        raise UsageError("--goroot names one toolchain; a --go list takes releases only")
+    return releases
+
+
 def _hypothesis_config(args: argparse.Namespace, binary: Path, version: str,
-                       seed: str) -> hypothesis_engine.CampaignConfig:
+                       seed: str, releases: tuple[tuple[str, Path], ...] = (),
+                       ) -> hypothesis_engine.CampaignConfig:
     time_limit, max_examples = _budget(args)
     return hypothesis_engine.CampaignConfig(
-        go_binary=binary, go_version=version, corpus=args.corpus, jobs=args.jobs,
+        go_binary=binary, go_version=version, releases=releases, corpus=args.corpus, jobs=args.jobs,
         time_limit=time_limit, max_examples=max_examples, seed=seed,
         minimize=not args.no_minimize, minimize_seconds=args.minimize_seconds,
         timeout=args.timeout, python_timeout=args.python_timeout,
-        strings_every=args.strings_every,
+        strings_every=args.strings_every, max_findings=args.max_findings,
         gen=hypothesis_engine.GenParams(
             max_events=args.max_events, max_generations=args.max_generations,
             versions=hypothesis_engine.versions_for(version), mutants=args.mutants,
@@ -94,7 +126,7 @@ def _atheris_config(args: argparse.Namespace, binary: Path, version: str,
         corpus_root=args.corpus, generated=args.generated_seeds,
         binary=binary, version=version, timeout=args.timeout,
         python_timeout=args.python_timeout, corpus_dirs=tuple(args.corpus_dirs),
-        strings_every=args.strings_every,
+        strings_every=args.strings_every, max_findings=args.max_findings,
     )
 
 
@@ -104,6 +136,12 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         raise UsageError("give --time or --max-examples, not both")
     if args.merge:
         return _merge(args)
+    releases = _go_list(args)
+    if args.replay is not None and releases is None:
+        raise UsageError("--replay checks an input against a --go list of two or more "
+                         "releases; against one release, use gotrace-oracle diff --go VERSION")
+    if releases is not None and args.engine != "hypothesis":
+        raise UsageError("a --go list (cross-release campaign) runs with --engine hypothesis")
     if args.corpus_dirs and args.engine != "atheris":
         raise UsageError("CORPUS_DIR is a libFuzzer corpus: give --engine atheris")
     for d in args.corpus_dirs:
@@ -119,7 +157,14 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
         if importlib.util.find_spec("atheris") is None:
             raise UsageError("--engine atheris needs atheris: pip install 'gotrace-oracle[fuzz]'")
-    binary, version = helper_binary(args)
+    helpers: tuple[tuple[str, Path], ...] = ()
+    if releases is not None:
+        helpers = tuple((v, release_helper(v)[0]) for v in releases)
+        version, binary = helpers[-1]
+        if args.replay is not None:
+            return _replay(args, helpers, corpus)
+    else:
+        binary, version = helper_binary(args)
     if not args.quiet:
         print(f"fuzz: corpus {corpus}; new findings go to {corpus / 'findings'}",
               file=sys.stderr, flush=True)
@@ -129,7 +174,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         report = atheris_engine.run_campaign(_atheris_config(args, binary, version, seed))
     else:
         seed = args.seed if args.seed is not None else str(secrets.randbelow(10**9))
-        report = hypothesis_engine.run_campaign(_hypothesis_config(args, binary, version, seed))
+        report = hypothesis_engine.run_campaign(
+            _hypothesis_config(args, binary, version, seed, helpers))
     # The report first: a closed stdout must not cost it.
     if args.report is not None:
         try:
@@ -147,6 +193,42 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     if report.interrupted:  # as shells report it: 128 + the signal (130 for SIGINT)
         return 128 + signal.Signals[report.interrupted].value
     return EXIT_FINDING if report.found_something else EXIT_OK
+
+
+def _replay(args: argparse.Namespace, helpers: tuple[tuple[str, Path], ...], corpus: Path) -> int:
+    """``fuzz --go V1,V2 --replay FILE``: one input through the cross-release checks; prints
+    each release's answer, the reference's verdicts and each pair's; nothing is saved.  Exit 1
+    when something is new to the corpus."""
+    from oracle.campaign.crossrelease import CrossReleaseChecker, ReadOnlyStore, answer
+    from oracle.campaign.findings import known_release_change
+    from oracle.diff.impls.go import outcome_from_helper
+    from oracle.diff.outcome import Outcome
+
+    inp = load_one(args.replay)
+    with CrossReleaseChecker(helpers, ReadOnlyStore(corpus), timeout=args.timeout,
+                             python_timeout=args.python_timeout, minimize=False) as checker:
+        checker.check(inp.data)
+        st = checker.stats
+        print(f"replay: {inp.name} against " + ", ".join(f"go{r}" for r, _ in helpers))
+        for lane in checker.lanes:
+            go = lane.last_go
+            assert go is not None
+            name = lane.go_version
+            outcome = go if isinstance(go, Outcome) else outcome_from_helper(
+                f"go{name}", go, strings=lane.last_strings)
+            ref = st.lanes[name].verdicts
+            said = ("reference " + ", ".join(ref)) if ref else "reference not checked"
+            print(f"  go{name}: {answer(outcome) or 'unsupported trace version'} ({said})")
+        new = set(st.new_signatures)
+        for name, lane_stats in st.lanes.items():
+            for sig in lane_stats.signatures:
+                k = known_release_change(sig)
+                why = ("NEW" if sig in new else
+                       f"known: docs/go-findings.md finding {k.finding}" if k is not None else "known")
+                print(f"  {name}: {sig}  [{why}]")
+        if not st.signatures:
+            print("  every release agrees with the reference and with its neighbours")
+    return EXIT_FINDING if st.new else EXIT_OK
 
 
 def _merge(args: argparse.Namespace) -> int:
@@ -208,6 +290,9 @@ def register(subparsers: Any) -> None:
     s.add_argument("--html", type=Path, default=None, metavar="FILE.html",
                    help="write a self-contained HTML page: cases/s and verdicts over time, "
                    "findings with their repro commands, the mutation mix")
+    s.add_argument("--max-findings", type=positive_int, default=None, metavar="N",
+                   help="stop early once N new findings were saved (default: run the whole "
+                   "budget; libFuzzer stops at its first crash, this is the same with N=1)")
     s.add_argument("--no-minimize", action="store_true", help="save new findings unminimized")
     s.add_argument("--minimize-seconds", type=positive_float, default=30.0, metavar="S",
                    help="time budget to minimize one finding (default 30)")
@@ -235,6 +320,14 @@ def register(subparsers: Any) -> None:
                    default=atheris_engine.DEFAULT_GENERATED_SEEDS, metavar="N",
                    help="atheris engine only: strategies traces added to the seed corpus "
                    f"(default {atheris_engine.DEFAULT_GENERATED_SEEDS})")
+    s.add_argument("--replay", default=None, metavar="FILE",
+                   help="with a --go list: check this one input against every listed release "
+                   "(and the reference) as a campaign would, print what differs and whether "
+                   "the corpus knows it, save nothing; exit 1 if something is new")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    add_go_options(s)
+    add_go_options(s, more="; a comma list (1.22.10,1.24.11,1.27.3) or 'all' runs a "
+                   "cross-release campaign: every case through every listed release, the "
+                   "reference checked against each release it reproduces (the others take part "
+                   "in the Go-vs-Go comparison only), adjacent releases compared, an "
+                   "undocumented change between them saved as a release-change finding")
     s.set_defaults(func=cmd_fuzz)

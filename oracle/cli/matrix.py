@@ -17,9 +17,10 @@ from typing import Any, Final
 __all__ = ["cmd_matrix", "register"]
 
 
-#: The largest input ``matrix`` takes.  Each cell holds Go's whole canonical dump, and Go's
-#: helper builds it in memory too (about 1 GB per MB of trace in all); the matrix is meant
-#: for test corpora, and ``diff`` streams big traces in bounded memory.
+#: The largest input whose cells are computed from whole outcomes (fast for the small
+#: traces of test corpora).  A bigger trace file is streamed cell by cell in bounded memory
+#: (:func:`oracle.campaign.matrix.stream_cell`), except a v1 trace, which Go reads whole:
+#: whole outcomes of those take about 1 GB per MB of trace, so they are refused.
 MAX_INPUT_BYTES: Final = 2 << 20
 
 
@@ -35,12 +36,14 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     """Build the matrix, print it, write the requested files."""
     from contextlib import ExitStack
 
-    from oracle.campaign.matrix import build_matrix, matrix_html, matrix_json
+    from oracle.campaign.matrix import build_matrix, matrix_html, matrix_json, stream_cell
     from oracle.campaign.progress import Progress
     from oracle.campaign.report import write_json_atomic
     from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
     from oracle.cli.options import check_output
+    from oracle.diff.compare import ties_possible
     from oracle.diff.impls import GoImpl, PythonImpl
+    from oracle.diff.stream import header_of
     from oracle.harness import toolchain
     from oracle.parser.inputs import InputError, expand_paths, load
     from oracle.parser.releases import reproduced
@@ -48,14 +51,17 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     check_output(args.json, "--json")
     check_output(args.html, "--html")
     releases = _releases(args.go)
-    inputs: list[tuple[str, bytes]] = []
+    inputs: list[tuple[str, bytes | Path]] = []
     for path in expand_paths(args.inputs):
         size = Path(path).stat().st_size if path != "-" and Path(path).is_file() else 0
         if size > MAX_INPUT_BYTES:
-            raise UsageError(
-                f"{path}: {size:,} bytes; matrix keeps every release's whole outcome in memory "
-                f"and takes inputs up to {MAX_INPUT_BYTES:,} bytes (compare big traces with "
-                "`gotrace-oracle diff --go VER`, which streams)")
+            if ties_possible(header_of(Path(path))):
+                raise UsageError(
+                    f"{path}: a v1 trace of {size:,} bytes; Go reads v1 traces whole, and "
+                    f"matrix takes them up to {MAX_INPUT_BYTES:,} bytes (compare it with "
+                    "`gotrace-oracle diff --go VER`)")
+            inputs.append((path, Path(path)))  # streamed cell by cell
+            continue
         try:
             inp = load(path)
         except InputError as e:
@@ -65,12 +71,17 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         raise UsageError("no inputs")
     with ExitStack() as stack:
         gos: dict[str, Any] = {}
+        binaries: dict[str, Path] = {}
         for rel in releases:
             try:
-                binary = toolchain.build_helper(toolchain.ensure(rel))
+                binary = binaries[rel] = toolchain.build_helper(toolchain.ensure(rel))
             except toolchain.ToolchainError as e:
                 raise UsageError(str(e).splitlines()[0]) from None
             gos[rel] = stack.enter_context(GoImpl(binary, rel, timeout=args.timeout))
+
+        def streamed(rel: str, path: Path, checked: bool) -> Any:
+            return stream_cell(binaries[rel], path, reproduced(rel), checked=checked,
+                               idle_timeout=args.timeout)
 
         def reference_for(rel: str) -> Any:
             sem = reproduced(rel)
@@ -79,7 +90,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         progress = Progress(enabled=not args.quiet and len(inputs) * len(releases) > 1,
                             prefix="matrix: ")
         try:
-            m = build_matrix(inputs, releases, gos.__getitem__, reference_for, progress=progress)
+            m = build_matrix(inputs, releases, gos.__getitem__, reference_for, progress=progress,
+                             streamed=streamed)
         finally:
             progress.clear()
     width = max(len(r.name) for r in m.rows)
@@ -120,6 +132,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write the matrix as JSON")
     p.add_argument("--html", type=Path, default=None, metavar="FILE",
                    help="write the matrix as one self-contained HTML page")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds per Go run")
+    p.add_argument("--timeout", type=float, default=20.0,
+                   help="seconds per Go run (for a streamed big trace: seconds without progress)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_matrix)

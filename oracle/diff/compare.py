@@ -60,6 +60,9 @@ class Verdict(str, Enum):
     PYTHON_TIMEOUT = "python-timeout"
     UNSUPPORTED = "unsupported"  # outside the reference parser's scope (v1 traces)
     STRING_MISMATCH = "string-mismatch"  # same events, different Event.String() text
+    #: Two Go releases answer differently (cross-release campaigns: the left side is the older
+    #: release, the right side the newer; oracle.campaign.crossrelease).
+    RELEASE_CHANGE = "release-change"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ to this one shape so that comparison is a pure function of two values.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -18,6 +19,7 @@ __all__ = [
     "Status",
     "end_of_record",
     "outcome_from_canonical",
+    "outcome_of",
     "split_parse_string",
 ]
 
@@ -88,6 +90,17 @@ def end_of_record(obj: dict[str, Any]) -> End:
     if end == "error":
         return End(Status.REJECTED, _text(obj["error"]))
     return End(Status.PANIC, _text(obj.get("panic", "")))
+
+
+def outcome_of(impl: str, items: Iterable[dict[str, Any] | End]) -> Outcome:
+    """The :class:`Outcome` of a stream of records that ends with an :class:`End` (one side of
+    :mod:`oracle.diff.stream`, collected whole)."""
+    records: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, End):
+            return Outcome(impl, item.status, tuple(records), item.error, item.detail)
+        records.append(item)
+    return Outcome(impl, Status.CRASH, tuple(records), "output ended without a terminal record")
 
 
 def outcome_from_canonical(impl: str, output: bytes) -> Outcome:

@@ -40,7 +40,7 @@ from oracle.diff.compare import (
     record_divergence,
     ties_possible,
 )
-from oracle.diff.outcome import End, Outcome, Status, end_of_record
+from oracle.diff.outcome import End, Outcome, Status, end_of_record, outcome_of
 from oracle.harness.helper import HelperStream
 from oracle.parser import canonical
 from oracle.parser.errors import TraceError
@@ -240,23 +240,9 @@ def whole_comparison(binary: Path, source: Path | bytes, *, idle_timeout: float,
     (:func:`oracle.diff.compare.same_up_to_ties`), which a record-by-record comparison cannot
     tolerate.  Memory: Go reads a whole v1 trace before its first event too, so neither side
     is bounded by less than the trace here (docs/v1-traces.md)."""
-    records: list[dict[str, Any]] = []
-    end: End | None = None
-    for rec in python_records(source, go=go):
-        if isinstance(rec, End):
-            end = rec
-            break
-        records.append(rec)
-    assert end is not None
-    left = Outcome("python", end.status, tuple(records), end.error, end.detail)
-    go_records: list[dict[str, Any]] = []
+    left = outcome_of("python", python_records(source, go=go))
     with HelperStream(binary, "parse", source, idle_timeout=idle_timeout) as stream:
-        for item in go_side(stream):
-            if isinstance(item, End):
-                end = item
-                break
-            go_records.append(json.loads(item))
-    right = Outcome("go", end.status, tuple(go_records), end.error, end.detail)
+        right = outcome_of("go", (x if isinstance(x, End) else json.loads(x) for x in go_side(stream)))
     return compare(left, right, ties=True), left, right
 
 

@@ -22,6 +22,7 @@ here accepts either ``str`` in that convention or ``bytes``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from typing import Final
 
@@ -207,6 +208,11 @@ _SIMPLE_ESCAPES: Final[dict[int, str]] = {
 }
 
 
+#: Printable ASCII except the quote and the backslash: what ``strconv.Quote`` copies as is.
+_ASCII_PLAIN: Final = re.compile(r'[\x20\x21\x23-\x5b\x5d-\x7e]*')
+_NOT_ASCII_PLAIN: Final = re.compile(r'[^\x20\x21\x23-\x5b\x5d-\x7e]')
+
+
 def quote(s: str | bytes) -> str:
     """Mirrors ``strconv.Quote``: a double-quoted Go literal for the Go string ``s``.
 
@@ -223,12 +229,16 @@ def quote(s: str | bytes) -> str:
         text = None
     if text is not None:
         # Fast path: Go and Python agree on what valid UTF-8 is, so we can walk code points.
-        for ch in text:
-            r = ord(ch)
-            if 0x20 <= r <= 0x7E and r != 0x22 and r != 0x5C:
-                out.append(ch)
-            else:
-                _append_escaped_rune(out, r, quote_ch)
+        # Runs of printable ASCII other than '"' and '\\' are copied as they are (a regex
+        # finds the other code points: most strings in a trace have none).
+        if _ASCII_PLAIN.fullmatch(text):
+            return '"' + text + '"'
+        at = 0
+        for m in _NOT_ASCII_PLAIN.finditer(text):
+            out.append(text[at:m.start()])
+            _append_escaped_rune(out, ord(m.group()), quote_ch)
+            at = m.end()
+        out.append(text[at:])
     else:
         i, n = 0, len(b)
         while i < n:

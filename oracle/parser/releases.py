@@ -28,7 +28,8 @@ Known so far, from ``diff`` of ``$GOROOT/src/internal/trace`` between releases:
   EndOfGeneration are new to the table), ``setSyncBatch`` replacing ``parseFreq``,
   version-aware event names in errors (``go122.EventString`` before), the experimental-event
   API (``ArgNames``/``Args``/``Data`` before, ``Experiment``/``ArgValue`` and batches on the
-  Sync after) and ``Value.String``.  Each is one switch below.  Not observable by a reader:
+  Sync after) and ``Value.String``.  Each is one switch below (docs/go-findings.md 25 and 26
+  describe two of them as the cross-release campaigns saw them).  Not observable by a reader:
   ``minTs`` (only feeds the new opening Sync), ``CPUSample``'s ``StackIDs`` (validation reads
   ``args[3]``, always the valid ID 0), the ``schedReqs`` renames, ``hasRange`` via
   ``slices.Contains``, the raw reader/writer (version prefixes: only for text traces).  The v1
@@ -37,7 +38,7 @@ Known so far, from ``diff`` of ``$GOROOT/src/internal/trace`` between releases:
   seeds, 12 v1 traces), the corpus, its 32 real traces and generated/mutated campaigns agree.
 * 1.23.9 -> 1.24.11 (457 changed lines): the GoStatus old state packed into ``args[2]``
   (finding 6's fix) and the frontier built in the order of each M's first batch instead of
-  Go's map order; each is one switch.  Not observable: ``maxArgs`` 6 -> 5 (the extra slot
+  Go's map order (docs/go-findings.md finding 24); each is one switch.  Not observable: ``maxArgs`` 6 -> 5 (the extra slot
   only held the old state), ``Stack.Frames`` becoming an ``iter.Seq`` (the helper adapts),
   ``raw.Event.EncodedSize``, comments.  Go 1.23's map order makes its own answers vary from
   run to run wherever two Ms' next events have equal times (the same input gives different

@@ -65,6 +65,7 @@ from strategies._internal.builder import (
 )
 from strategies._internal.choices import Chooser
 from strategies._internal.featureflags import FeatureFlags
+from strategies._internal.bytemutations import BYTE_OPERATORS, ByteOperator
 from strategies._internal.rawmutations import RAW_MUTATIONS, RawMutation, mutate_raw
 
 __all__ = [
@@ -1138,42 +1139,20 @@ def _freeze(tr: Trace) -> bytearray:
     return bytearray(tr.raw_bytes)
 
 
-def byte_flip(ch: Chooser, tr: Trace) -> bool:
-    """Flip bits of one byte of the binary."""
-    data = _freeze(tr)
-    if not data:
-        return False
-    i = ch.int(0, len(data) - 1)
-    data[i] ^= ch.pick((1, 0x80, 0xFF, 0x40, 2))
-    tr.raw_bytes = bytes(data)
-    return True
+def _on_bytes(op: ByteOperator) -> Mutation:
+    """A byte-level operator of :mod:`strategies._internal.bytemutations` as a mutation of a
+    generated trace: it edits the binary form, frozen in ``raw_bytes``."""
 
+    def mutation(ch: Chooser, tr: Trace) -> bool:
+        data = _freeze(tr)
+        if not op(ch, data, 0):
+            return False
+        tr.raw_bytes = bytes(data)
+        return True
 
-def byte_insert(ch: Chooser, tr: Trace) -> bool:
-    """Insert a few bytes into the binary."""
-    data = _freeze(tr)
-    i = ch.int(0, len(data))
-    data[i:i] = bytes(ch.pick((0, 1, 0x80, 0xFF, 0x34, 0x31)) for _ in range(ch.int(1, 3)))
-    tr.raw_bytes = bytes(data)
-    return True
-
-
-def byte_delete(ch: Chooser, tr: Trace) -> bool:
-    """Delete a few bytes of the binary."""
-    data = _freeze(tr)
-    if not data:
-        return False
-    i = ch.int(0, len(data) - 1)
-    del data[i: i + ch.int(1, 4)]
-    tr.raw_bytes = bytes(data)
-    return True
-
-
-def truncate_bytes(ch: Chooser, tr: Trace) -> bool:
-    """Cut the binary at any byte."""
-    data = _freeze(tr)
-    tr.raw_bytes = bytes(data[: ch.int(0, len(data))])
-    return True
+    mutation.__name__ = mutation.__qualname__ = op.__name__
+    mutation.__doc__ = op.__doc__
+    return mutation
 
 
 # --- reading-path operators (issue 10, point 6) --------------------------------------------
@@ -1821,10 +1800,8 @@ STRUCTURAL_MUTATIONS: Final[dict[str, Mutation]] = {
 
 #: Byte-level mutations, applied after every structural one.
 BYTE_MUTATIONS: Final[dict[str, Mutation]] = {
-    "byte_flip": byte_flip,
-    "byte_insert": byte_insert,
-    "byte_delete": byte_delete,
-    "truncate_bytes": truncate_bytes,
+    name: _on_bytes(BYTE_OPERATORS[name])
+    for name in ("byte_flip", "byte_insert", "byte_delete", "truncate_bytes")
 }
 
 #: Every mutation of a generated trace, by name (the default pool of :func:`mutate`).

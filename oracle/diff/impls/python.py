@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
-from oracle.diff.outcome import End, Outcome, Status
+from oracle.diff.outcome import Outcome, Status, outcome_of
 from oracle.parser.canonical import go_string_lines
 from oracle.diff.stream import python_records
 
@@ -28,18 +28,12 @@ class PythonImpl:
         ``v1_proc_rotation`` (a v1 trace's Ps) and ``frontier_rotation`` (Go 1.23's frontier):
         which of Go's possible map orders to follow (see :class:`oracle.parser.reader.Reader`).
         """
-        records: list[dict[str, Any]] = []
-        for rec in python_records(data, go=self.go, v1_proc_rotation=v1_proc_rotation,
-                                  frontier_rotation=frontier_rotation):
-            if isinstance(rec, End):
-                strings = None
-                if self.strings and rec.status in (Status.ACCEPTED, Status.REJECTED):
-                    try:
-                        text = "".join(s + "\n" for s in go_string_lines(data, go=self.go))
-                        strings = text.encode("utf-8", "surrogateescape")
-                    except Exception:  # noqa: BLE001 - the records' outcome already says it
-                        strings = None
-                return Outcome(self.name, rec.status, tuple(records), rec.error, rec.detail,
-                               strings)
-            records.append(rec)
-        raise AssertionError("python_records ends with an End")
+        o = outcome_of(self.name, python_records(data, go=self.go, v1_proc_rotation=v1_proc_rotation,
+                                                 frontier_rotation=frontier_rotation))
+        if self.strings and o.status in (Status.ACCEPTED, Status.REJECTED):
+            try:
+                text = "".join(s + "\n" for s in go_string_lines(data, go=self.go))
+            except Exception:  # noqa: BLE001 - the records' outcome already says it
+                return o
+            return replace(o, strings=text.encode("utf-8", "surrogateescape"))
+        return o

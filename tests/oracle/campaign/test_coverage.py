@@ -223,6 +223,30 @@ def test_generated_examples_are_deterministic(monkeypatch: pytest.MonkeyPatch) -
     assert a != coverage.generated_inputs("generated", 40, seed=8)
 
 
+def test_drawn_examples_are_cached_by_source_hash(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The strategies' own draws are cached; the cache gives the same inputs without drawing,
+    a damaged cache file is drawn afresh, and a stand-in strategy is never cached."""
+    import strategies
+
+    monkeypatch.setenv("GOTRACE_ORACLE_CACHE", str(tmp_path))
+    first = coverage.generated_inputs("mutated", 6, seed=3)
+    (cached,) = (tmp_path / "drawn").iterdir()
+    real_draw = coverage.draw_examples
+
+    def no_draw(*a: object, **k: object) -> list[object]:
+        raise AssertionError("drew although cached")
+
+    monkeypatch.setattr(coverage, "draw_examples", no_draw)
+    assert coverage.generated_inputs("mutated", 6, seed=3) == first
+    cached.write_bytes(cached.read_bytes()[:-1])  # truncated: not trusted
+    monkeypatch.setattr(coverage, "draw_examples", real_draw)
+    assert coverage.generated_inputs("mutated", 6, seed=3) == first
+    monkeypatch.setattr(strategies, "traces", lambda: st.just(b"go 1.26 trace\x00\x00\x00"))
+    coverage.generated_inputs("generated", 6, seed=3)
+    assert [p.name for p in (tmp_path / "drawn").iterdir()] == [cached.name]
+
+
 def test_generated_sources_are_measured(tc: toolchain.Toolchain, cover_helper: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import strategies

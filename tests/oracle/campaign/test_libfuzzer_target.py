@@ -57,7 +57,7 @@ def test_replay_fork_and_merge_under_libfuzzer_flags(tmp_path: Path, pinned_help
     assert replay.returncode == 0, replay.stderr[-3000:]
     assert f"INITED" in replay.stderr and "Done " in replay.stderr
     # -fork=2 -max_total_time: fuzz in child processes; the corpus directory grows.
-    fork = run_target(str(corpus), "-fork=2", "-max_total_time=6", cwd=tmp_path)
+    fork = run_target(str(corpus), "-fork=2", "-max_total_time=3", cwd=tmp_path)
     assert fork.returncode == 0, fork.stderr[-3000:]
     assert "-fork=2: fuzzing in separate process" in fork.stderr
     grown = len(list(corpus.iterdir()))

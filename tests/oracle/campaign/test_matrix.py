@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from oracle.campaign.matrix import build_matrix, cell_of, matrix_html, matrix_json
+from oracle.campaign.matrix import build_matrix, cell_of, matrix_html, matrix_json, stream_cell
+from oracle.diff.compare import ties_possible
 from oracle.diff.outcome import Outcome, Status
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -100,17 +101,49 @@ def test_matrix_on_testdata_corpus_and_generated_traces() -> None:
     assert m.rows_where_releases_disagree > 0  # liveness: the releases do differ somewhere
 
 
-def test_matrix_refuses_inputs_too_big_to_hold_whole(tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    """Every cell keeps a whole outcome: a big trace is a one-line usage error before any Go
-    runs, pointing at the streaming ``diff``."""
+def test_matrix_refuses_big_v1_traces(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Go reads a v1 trace whole, so a big one is a one-line usage error before any Go runs,
+    pointing at ``diff``."""
     from oracle.cli.app import main
     from oracle.cli.matrix import MAX_INPUT_BYTES
 
     big = tmp_path / "big.trace"
     with open(big, "wb") as f:
-        f.write(b"go 1.26 trace\x00\x00\x00")
+        f.write(b"go 1.21 trace\x00\x00\x00")
         f.truncate(MAX_INPUT_BYTES + 1)  # sparse: no memory, no disk
     assert main(["matrix", str(big), "--go", "1.27.3"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "diff --go VER" in err
+
+
+def test_streamed_cells_equal_whole_cells(tmp_path: Path) -> None:
+    """:func:`stream_cell` (bounded memory, for big traces) gives the very cell
+    :func:`cell_of` gives from whole outcomes, on Go's testdata, its fuzz seeds and the corpus'
+    v2 inputs, for a release the reference reproduces and for one it may not."""
+    from oracle.diff.impls import GoImpl, PythonImpl
+    from oracle.harness.helper import helper_for
+    from oracle.parser.inputs import expand_paths, load
+    from oracle.parser.releases import reproduced
+    from tests.conftest import go_testdata_dir
+
+    paths = [str(go_testdata_dir() / "tests"), str(go_testdata_dir() / "fuzz" / "FuzzReader"),
+             str(ROOT / "corpus" / "go-findings")]
+    inputs = [(p, load(p).data) for p in expand_paths(paths) if "random" not in p]
+    inputs = [(p, d) for p, d in inputs if not ties_possible(d)]
+    files = []
+    for i, (_, data) in enumerate(inputs):
+        f = tmp_path / f"{i}.trace"
+        f.write_bytes(data)
+        files.append(f)
+    verdicts = set()
+    for rel in ("1.27.3", "1.24.11"):
+        binary = helper_for(rel)
+        sem = reproduced(rel)
+        with GoImpl(binary, rel) as go:
+            ref = PythonImpl(sem) if sem is not None else None
+            for (name, data), f in zip(inputs, files):
+                whole = cell_of(go.run(data), None if ref is None else ref.run(data), data)
+                streamed = stream_cell(binary, f, sem, checked=ref is not None, idle_timeout=20)
+                assert streamed == whole, (rel, name)
+                verdicts.add(whole.verdict)
+    assert {"accepted", "rejected", "panic", "unsupported"} <= verdicts

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import pty
+import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from oracle.cli import app
 from oracle.cli import fuzz
 from oracle.cli.exits import EXIT_INTERRUPTED
 from oracle.cli.options import Budget
+from tests._terminal_support import read_terminal
 
 
 def main(argv: list[str]) -> int:
@@ -97,26 +100,37 @@ def test_fuzz_runs_and_writes_the_report(pinned_helper: Path, tmp_path: Path,
     assert "fuzz: 200 cases" in out and "new divergences: 0" in out
 
 
+_CASES_SEEN = re.compile(rb"\] [1-9][0-9,]* cases")
+
+
 def test_sigint_ends_a_real_campaign_with_a_report(pinned_helper: Path, tmp_path: Path) -> None:
-    """``fuzz`` end to end in a subprocess: Ctrl-C stops it early with the summary and report."""
+    """``fuzz`` end to end in a subprocess: Ctrl-C stops it early with the summary and report.
+
+    Its stderr is a terminal, so the progress line updates every 0.25 s: the signal goes as
+    soon as the first cases are checked, however long the start-up takes on a busy machine.
+    """
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     report_path = tmp_path / "report.json"
+    master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "oracle", "fuzz", "--time", "120", "--jobs", "2", "--seed", "9",
          "--corpus", str(corpus), "--report", str(report_path), "--max-events", "20"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=slave, text=True,
     )
+    os.close(slave)
     try:
-        time.sleep(8)  # start-up (2 spawned workers, 2 helpers) takes seconds on a busy machine
-        assert proc.poll() is None
+        progress = read_terminal(master, 60, until=_CASES_SEEN)
+        assert proc.poll() is None, progress
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        progress += read_terminal(master, 30)  # drained, so the campaign never blocks on it
+        out, _ = proc.communicate(timeout=30)
     finally:
+        os.close(master)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == EXIT_INTERRUPTED, err  # the README's table: 130
+    assert proc.returncode == EXIT_INTERRUPTED, progress  # the README's table: 130
     report = json.loads(report_path.read_text())
     assert report["interrupted"] == "SIGINT" and report["cases"] > 0
     assert report["seconds"] < 60

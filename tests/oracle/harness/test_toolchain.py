@@ -52,7 +52,10 @@ def test_helper_build_is_cached(pinned_helper: Path) -> None:
 @pytest.mark.slow
 def test_overlay_build_leaves_goroot_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tc = toolchain.pinned()
-    monkeypatch.setenv("GOTRACE_ORACLE_CACHE", str(tmp_path))  # a fresh build, not the cached one
+    # A fresh helper build, not the cached binary; Go's own build cache (content-addressed,
+    # safe to share) is kept, so that compiling std again does not make the test slow.
+    (tmp_path / "gocache").symlink_to(toolchain.cache_dir() / "gocache", target_is_directory=True)
+    monkeypatch.setenv("GOTRACE_ORACLE_CACHE", str(tmp_path))
     before = _snapshot(tc.goroot)
     # Two concurrent builders (as pytest-xdist workers would be) get the same good binary.
     results: list[Path] = []

@@ -15,13 +15,13 @@ import pytest
 
 from oracle.diff.compare import MAP_ORDER_RETRIES, same_up_to_ties, ties_possible
 from oracle.harness.helper import GoHelper, helper_for
-from oracle.parser import canonical
 from oracle.parser.errors import TraceError
 from oracle.parser.inputs import load
 from oracle.parser.reader import Reader
 from oracle.parser.releases import RELEASES, UnsupportedReleaseError, release
 from oracle.parser.raw import text_to_binary
 from oracle.parser.txtar import read_test_file
+from tests._go_support import both_outputs
 from tests.conftest import go_fuzz_seeds, go_test_files, pinned_goroot
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -67,17 +67,13 @@ def _records(out: bytes) -> list[tuple[str, int]]:
 
 
 def assert_release_same(helper: GoHelper, go: str, data: bytes) -> None:
-    py_json = "".join(line + "\n" for line in canonical.dump_trace(data, go=go)).encode()
-    go_json = helper.request("parse", data)
-    assert go_json.outcome == "ok", (go_json.panic, go_json.stderr)
+    out = both_outputs(helper, data, go=go)
     if ties_possible(data, go):
-        a, b = _records(py_json), _records(go_json.output)
+        a, b = _records(out.py_json), _records(out.go_json)
         assert a[-1] == b[-1] and same_up_to_ties(a[:-1], b[:-1]) is None
         return
-    assert py_json == go_json.output
-    py_text = "".join(line + "\n" for line in canonical.go_string_lines(data, go=go)).encode()
-    go_text = helper.request("go-string", data)
-    assert go_text.outcome == "ok" and py_text == go_text.output
+    assert out.py_json == out.go_json
+    assert out.py_text == out.go_text
 
 
 def assert_release_gives_one_of_gos_answers(helper: GoHelper, go: str, data: bytes) -> None:
@@ -105,13 +101,16 @@ def test_release_matches_its_go(release_helper: tuple[str, GoHelper]) -> None:
 
 @pytest.mark.slow
 def test_release_matches_its_go_on_its_real_traces(release_helper: tuple[str, GoHelper]) -> None:
-    from oracle.harness.realtraces import real_traces
+    """The reader scenarios' plain traces.  Left out, as checking the same code paths again:
+    the AllocFree variants (no release switch concerns experimental events, and
+    tests/test_conformance.py checks those traces against the pinned Go), ``multigen`` (generation boundaries: the testdata above), and the heap
+    scenarios, which are GC-and-allocation workloads like ``gc``."""
+    from oracle.harness.realtraces import HEAP_SCENARIOS, real_traces
 
     go, helper = release_helper
     for t in real_traces(go):
-        if t.allocfree or t.scenario == "multigen":  # the same code paths; keep the test short
-            continue
-        assert_release_gives_one_of_gos_answers(helper, go, t.path.read_bytes())
+        if not (t.allocfree or t.scenario == "multigen" or t.scenario in HEAP_SCENARIOS):
+            assert_release_gives_one_of_gos_answers(helper, go, t.path.read_bytes())
 
 
 def test_finding_10_is_reproduced_per_release() -> None:

@@ -28,6 +28,7 @@ from oracle.harness.realtraces import RealTrace
 from oracle.parser import canonical
 from oracle.parser.errors import TraceError
 from oracle.parser.reader import Reader, read_all
+from tests._go_support import both_outputs
 
 def _v1_testdata() -> list[Path]:
     from tests.conftest import pinned_goroot
@@ -85,14 +86,10 @@ def assert_v1_same_as_go(helper: GoHelper, data: bytes) -> None:
     Where Go is deterministic (no ties), that is byte equality; the windows are then all of
     length one.
     """
-    py_json = "".join(line + "\n" for line in canonical.dump_trace(data)).encode()
-    py_text = "".join(line + "\n" for line in canonical.go_string_lines(data)).encode()
-    go_json = helper.request("parse", data)
-    go_text = helper.request("go-string", data)
-    assert go_json.outcome == "ok" and go_text.outcome == "ok", (go_json.panic, go_json.stderr)
-    ok, why = windows_match(_json_records(py_json), _json_records(go_json.output))
+    out = both_outputs(helper, data)
+    ok, why = windows_match(_json_records(out.py_json), _json_records(out.go_json))
     assert ok, "parse: " + why
-    ok, why = windows_match(_text_records(py_text), _text_records(go_text.output))
+    ok, why = windows_match(_text_records(out.py_text), _text_records(out.go_text))
     assert ok, "go-string: " + why
 
 
