@@ -587,7 +587,7 @@ class Ordering:
     def __init__(self, trace_ver: Version, rel: Release = CURRENT) -> None:
         #: The trace's version; only used to name event types in error messages.
         self.trace_ver: Version = trace_ver
-        #: The selected release's ``ProcStatus.String()`` (its only switch read here).
+        #: The selected release's ``ProcStatus.String()``, for every error that prints a status.
         self.proc_status_names = rel.proc_status_names
         #: The selected release, for how its errors name event types (:meth:`ev_name`).
         self.release = rel
@@ -1135,7 +1135,7 @@ class Ordering:
         if p_state.status != _P_SYSCALL:
             raise TraceError(
                 f"expected proc {cur_ctx.p} in state {ProcStatus.Syscall}, but got "
-                f"{ProcStatus(p_state.status)} instead"
+                f"{self.proc_status_names[p_state.status]} instead"
             )
         p_state.status = _P_RUNNING
         self.queue.append(_queued(evt, cur_ctx, ev))
@@ -1224,7 +1224,7 @@ class Ordering:
                 )
             if p_state.status != _P_SYSCALL:
                 raise TraceError(
-                    f"proc {cur_ctx.p} in unexpected state {ProcStatus(p_state.status)} "
+                    f"proc {cur_ctx.p} in unexpected state {self.proc_status_names[p_state.status]} "
                     f"during {self.ev_name(ev.typ)}"
                 )
             # See Go's go122-create-syscall-reuse-thread-id test.
@@ -1634,7 +1634,7 @@ def dump_ordering(order: Ordering) -> str:
         parts.append(f"G {gid} [status={GoStatus(gs.status)} seq={gs.seq}]\n")
     parts.append("\n")
     for pid, ps in order.p_states.items():
-        parts.append(f"P {pid} [status={ProcStatus(ps.status)} seq={ps.seq}]\n")
+        parts.append(f"P {pid} [status={order.proc_status_names[ps.status]} seq={ps.seq}]\n")
     parts.append("\n")
     for mid, ms in order.m_states.items():
         parts.append(f"M {mid} [g={ms.g} p={ms.p}]\n")

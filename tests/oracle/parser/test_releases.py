@@ -165,9 +165,24 @@ def test_release_matches_its_go_on_its_own_testdata(
     assert not failures, "\n".join(failures)
 
 
+_UNEXPECTED_STATE = """Trace Go1.23
+EventBatch gen=1 m=0 time=0 size=2
+Frequency freq=1
+EventBatch gen=1 m=0 time=0 size=10
+ProcStatus dt=0 p=1 pstatus=3
+GoStatusStack dt=0 g=0 m=0 gstatus=3 stack=0
+EventBatch gen=1 m=2 time=0 size=12
+ProcStatus dt=0 p=1 pstatus=3
+GoStatusStack dt=0 g=1 m=2 gstatus=3 stack=0
+GoDestroySyscall dt=0
+EventBatch gen=1 m=0 time=0 size=2
+GoDestroySyscall dt=1
+"""
+
+
 def _switch_cases() -> dict[str, tuple[bytes, dict[str, str]]]:
-    """Small traces that each hit one release switch, with the end each release reports
-    (``EOF`` or the error text), for 1.24.11 and for 1.25.5 (which has the newer behaviour)."""
+    """Small traces that each hit one release switch, with the end the releases named report
+    (``EOF`` or the error text); each is also checked against every reproduced release's Go."""
     from oracle.parser.batchcursor import encode_timed_event as ev
     from oracle.parser.generation import encode_sync
     from oracle.parser.rawtrace import encode_batch
@@ -210,6 +225,13 @@ def _switch_cases() -> dict[str, tuple[bytes, dict[str, str]]]:
             trace(23, freq, body, tail=bytes((200,))),
             {"1.24.11": "expected batch event, got Invalid(200)",
              "1.25.5": "expected batch event, got event 200"}),
+        # proc_status_names in every error that prints a ProcStatus (finding 10), here a
+        # GoDestroySyscall on a P whose status is SyscallAbandoned (a campaign found it).
+        "unexpected-state-syscall-abandoned": (
+            text_to_binary(_UNEXPECTED_STATE),
+            {"1.24.11": "proc 1 in unexpected state Bad during GoDestroySyscall",
+             "1.26.6": "proc 1 in unexpected state Bad during GoDestroySyscall",
+             "1.27.3": "proc 1 in unexpected state SyscallAbandoned during GoDestroySyscall"}),
         # ... and the ordering's names of a Go 1.23 event in a Go122 trace (G 1 in a syscall).
         "go122-create-blocked-name": (
             trace(22, encode_batch(1, 0, 1, encode_sync(Version.Go122)),
