@@ -26,8 +26,9 @@ Each (input, toolchain) pair is one *case*, classified as:
     nondeterministic results, or a finding classified ``go-bug``); untriaged findings and
     fixed reference-parser bugs are *not* known here, so their return fails the check;
 ``expected``
-    (non-pinned toolchains only) a documented *version difference*: the reference parser
-    implements Go 1.27.3, and older releases differ in ways listed in
+    (only for releases the reference does not reproduce, today 1.22) a documented *version
+    difference*: the reference then follows Go 1.27.3, and such a release differs in ways
+    listed in
     :data:`VERSION_DIFFERENCES` (docs/go-findings.md "Fixed in later releases", and the
     per-release changes of the trace-format digest);
 ``unsupported``
