@@ -549,7 +549,7 @@ class CaseChecker:
             t3 = time.perf_counter()
             py = self._run_python(data, strings)
             st.seconds_python += time.perf_counter() - t3
-        ties = ties_possible(data)
+        ties = ties_possible(data, self._semantics)
         c = compare(py, go, ties=ties)
         if ties and not c.agree:
             alt = self._v1_alternative(data, py, go)
@@ -561,7 +561,8 @@ class CaseChecker:
     def _v1_alternative(
         self, data: bytes, py: Outcome, go: Outcome
     ) -> tuple[Comparison, Outcome, Outcome, str, str] | None:
-        """An agreeing pair for a v1 trace under another of Go's map orders, if there is one.
+        """An agreeing pair for a v1 trace (or, under Go 1.23's semantics, any trace: its
+        frontier is built in map order) under another of Go's map orders, if there is one.
 
         Go's v1 answer (its error, and beyond what ``compare(ties=True)`` tolerates, its
         events) depends on the order its map iteration picked.  Go is asked again
@@ -577,9 +578,13 @@ class CaseChecker:
             gos.append(again)
         if not isinstance(self._py, PythonImpl):
             return None
+        # A v1 trace's Ps, or (Go 1.23, a v2 trace) each generation's Ms in the frontier.
+        v1 = ties_possible(data)
         for r in range(1, GO_SMALL_MAP_ORDERS):
+            run = (functools.partial(self._py.run, v1_proc_rotation=r) if v1
+                   else functools.partial(self._py.run, frontier_rotation=r))
             try:
-                alt = self._timed(functools.partial(self._py.run, v1_proc_rotation=r), data)
+                alt = self._timed(run, data)
             except _PythonTimeout:
                 return None
             for g in gos:
@@ -678,7 +683,8 @@ class CaseChecker:
     def _minimized(self, data: bytes, c: Comparison) -> bytes | None:
         from oracle.diff.minimize import minimize, signature_predicate
 
-        pred = signature_predicate(c.signature, cast(Any, self._go), cast(Any, self._timed_py))
+        pred = signature_predicate(c.signature, cast(Any, self._go), cast(Any, self._timed_py),
+                                   self._semantics)
         stop = self._should_stop
 
         def keep(candidate: bytes) -> bool:

@@ -60,8 +60,6 @@ from oracle.campaign.progress import Progress
 from oracle.campaign.report import CampaignReport, GeneratorInfo, Timeline, build_report
 from oracle.campaign.sources import v1_mutant
 
-#: The first release whose v1 reading the reference reproduces (its trace versions include 25).
-_GO125: Final = 25
 #: The seed component that marks a v1 mutant case (``<seed>:<job>:<i>:v1:<k>``).
 _V1_TAG: Final = "v1"
 
@@ -73,6 +71,7 @@ __all__ = [
     "default_checker",
     "family",
     "run_campaign",
+    "v1_mutants_for",
     "versions_for",
 ]
 
@@ -116,11 +115,8 @@ def family(base: str, params: GenParams, model: tuple[Any, Any] | None = None) -
         s = f"{base}:{k}"
         m = mutate(RandomChooser(random.Random(s)), tr)
         cases.append(Case(m.to_binary(), tuple(m.mutations), s))
-    # v1 mutants only for releases whose semantics the reference reproduces (1.25 and later:
-    # their versions include 25, or are all of them); 1.22 rejects v1 input outright and
-    # 1.23/1.24 read it with the older oldtrace package.
-    reproduced_release = params.versions is None or _GO125 in params.versions
-    for k in range(params.v1_mutants if reproduced_release else 0):
+    # v1 mutants only where the caller asks (v1_mutants_for: releases the reference reproduces).
+    for k in range(params.v1_mutants):
         s = f"{base}:{_V1_TAG}:{k}"
         data, mutations = v1_mutant(s)
         cases.append(Case(data, mutations, s))
@@ -156,6 +152,16 @@ def versions_for(go_version: str) -> tuple[int, ...] | None:
         return None
     vs = tuple(int(v) for v in V2_VERSIONS if int(v) <= minor)
     return vs if vs and len(vs) < len(V2_VERSIONS) else None
+
+
+def v1_mutants_for(go_version: str, default: int = 1) -> int:
+    """Byte mutants of real v1 traces per family against a toolchain: ``default`` where the
+    reference reproduces the release (its own way of reading v1 input: rejected by 1.22,
+    converted without Sync events by 1.23 and 1.24, with them from 1.25), else 0, since the
+    pinned semantics would differ on every one of them."""
+    from oracle.parser.releases import reproduced
+
+    return default if reproduced(go_version) is not None else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,7 +106,7 @@ def _diff_one(args: argparse.Namespace, path: str, binary: Path, version: str, c
         counts["input errors"] += 1
         return
     semantics = reproduced(version)
-    if ties_possible(header_of(inp.source)):
+    if ties_possible(header_of(inp.source), semantics):
         _diff_whole(args, inp.name, inp.source, binary, semantics, counts, verdicts, findings)
         return
     with HelperStream(binary, "parse", inp.source, idle_timeout=args.timeout) as go:

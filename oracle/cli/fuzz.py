@@ -111,7 +111,8 @@ def _hypothesis_config(args: argparse.Namespace, binary: Path, version: str,
         strings_every=args.strings_every, max_findings=args.max_findings,
         gen=hypothesis_engine.GenParams(
             max_events=args.max_events, max_generations=args.max_generations,
-            versions=hypothesis_engine.versions_for(version), mutants=args.mutants),
+            versions=hypothesis_engine.versions_for(version), mutants=args.mutants,
+            v1_mutants=hypothesis_engine.v1_mutants_for(version)),
         engine="hypothesis", progress=not args.quiet,
     )
 

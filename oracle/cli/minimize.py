@@ -81,10 +81,10 @@ def cmd_minimize(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"minimize: {args.case}: {signature} ({len(data)} bytes); minimizing ...",
                   file=sys.stderr)
-        small = minimize(data, signature_predicate(signature, go, py), deadline=deadline,
+        small = minimize(data, signature_predicate(signature, go, py, semantics), deadline=deadline,
                          stats=st)
         left, right = py.run(small), go.run(small)
-        c2 = compare(left, right, ties=ties_possible(small))
+        c2 = compare(left, right, ties=ties_possible(small, semantics))
         if c2.signature != signature:  # a flaky (nondeterministic) finding: keep the input
             small, c2 = data, c
             left, right = py.run(small), go.run(small)

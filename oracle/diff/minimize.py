@@ -458,11 +458,14 @@ def minimize(
     return best
 
 
-def signature_predicate(signature: str, go: GoImpl, py: PythonImpl) -> Callable[[bytes], bool]:
-    """``keep(data)``: Python and Go still diverge on ``data`` with exactly ``signature``."""
+def signature_predicate(signature: str, go: GoImpl, py: PythonImpl,
+                        semantics: str | None = None) -> Callable[[bytes], bool]:
+    """``keep(data)``: Python and Go still diverge on ``data`` with exactly ``signature``;
+    ``semantics`` is the release the reference follows (for :func:`ties_possible`)."""
     from oracle.diff.compare import compare, ties_possible
 
     def keep(data: bytes) -> bool:
-        return compare(py.run(data), go.run(data), ties=ties_possible(data)).signature == signature
+        return compare(py.run(data), go.run(data),
+                       ties=ties_possible(data, semantics)).signature == signature
 
     return keep

@@ -67,19 +67,21 @@ _FAILED: Final = frozenset({Status.UNSUPPORTED, Status.EXCEPTION, Status.TIMEOUT
 PyRecord = tuple[bytes, dict[str, Any]]
 
 
-def python_records(source: TraceSource, *, go: str | None = None,
-                   v1_proc_rotation: int = 0) -> Iterator[dict[str, Any] | End]:
+def python_records(source: TraceSource, *, go: str | None = None, v1_proc_rotation: int = 0,
+                   frontier_rotation: int = 0) -> Iterator[dict[str, Any] | End]:
     """The reference parser's canonical records, then how it ended.
 
     This is :class:`~oracle.diff.impls.PythonImpl`'s one definition of a Python outcome: a
     ``TraceError`` rejects, an :class:`UnsupportedTraceError` is out of scope, anything else
     that escapes (``GoPanic`` included: Go would not panic in ``ReadEvent`` where we do) is an
-    exception.  ``go`` and ``v1_proc_rotation`` are :class:`~oracle.parser.reader.Reader`'s:
-    the release to reproduce, and for a v1 trace which of Go's map orders to follow.
+    exception.  ``go``, ``v1_proc_rotation`` and ``frontier_rotation`` are
+    :class:`~oracle.parser.reader.Reader`'s: the release to reproduce, and which of Go's map
+    orders to follow (the Ps of a v1 trace; Go 1.23's frontier).
     """
     i = 0
     try:
-        for ev in Reader(source, go=go, v1_proc_rotation=v1_proc_rotation):
+        for ev in Reader(source, go=go, v1_proc_rotation=v1_proc_rotation,
+                         frontier_rotation=frontier_rotation):
             yield canonical.event_record(i, ev)
             i += 1
     except UnsupportedTraceError as e:
@@ -250,7 +252,7 @@ def stream_compare(binary: Path, source: Path | bytes, *, idle_timeout: float,
     helper ``binary`` with ``idle_timeout`` seconds of allowed silence; ``go`` is the
     release whose semantics the reference follows.  A v1 trace is compared whole
     (:func:`whole_comparison`)."""
-    if ties_possible(header_of(source)):
+    if ties_possible(header_of(source), go):
         return whole_comparison(binary, source, idle_timeout=idle_timeout, go=go)[0]
     with HelperStream(binary, "parse", source, idle_timeout=idle_timeout) as helper:
         sc = StreamComparison(python_side(source, go=go), go_side(helper), every=every)

@@ -26,7 +26,7 @@ over a binary stream, so a large trace file is read one chunk at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import BinaryIO, Final
+from typing import BinaryIO, Callable, Final
 
 from oracle.parser.base import NO_THREAD, as_int64
 from oracle.parser.errors import TraceError
@@ -108,7 +108,10 @@ class ByteSource:
     and the bytes version fail identically on any input.
     """
 
-    __slots__ = ("_buf", "_pos", "_stream", "_eof", "_chunk", "_consumed", "end_of_generation_marker")
+    __slots__ = (
+        "_buf", "_pos", "_stream", "_eof", "_chunk", "_consumed", "end_of_generation_marker",
+        "batch_type_name",
+    )
 
     def __init__(
         self,
@@ -128,6 +131,10 @@ class ByteSource:
         #: The selected release's readBatch reads a lone EndOfGeneration byte as a marker
         #: (Go 1.26+; ``oracle.parser.releases.Release.end_of_generation_marker``).
         self.end_of_generation_marker = True
+        #: How the selected release names a wrong batch type byte: ``None`` for ``event N``
+        #: (Go 1.25+); Go 1.24 and older print ``go122.EventString``
+        #: (``oracle.parser.releases.Release.event_names_by_version``).
+        self.batch_type_name: Callable[[int], str] | None = None
         self._consumed = 0  # bytes dropped from the front of the window so far
 
     @property
@@ -212,7 +219,8 @@ def read_batch(r: ByteSource) -> tuple[Batch, int] | None:
         # generation 0 (which is why a stray marker in a pre-1.26 trace reads as "gen 0").
         return Batch(m=NO_THREAD, time=0, data=bytes((b,)), exp=NO_EXPERIMENT), 0
     if b != _EV_EVENT_BATCH and b != _EV_EXPERIMENTAL_BATCH:
-        raise TraceError(f"expected batch event, got event {b}")
+        name = r.batch_type_name
+        raise TraceError(f"expected batch event, got {name(b) if name else f'event {b}'}")
 
     # The experiment is one raw byte, not a varint.
     exp = NO_EXPERIMENT

@@ -28,7 +28,7 @@ from typing import Final
 from oracle.parser.base import BaseEvent, freq_mul
 from oracle.parser.batch import Batch
 from oracle.parser.errors import TraceError
-from oracle.parser.tracev2 import SPECS
+from oracle.parser.tracev2 import SPECS, EventSpec
 from oracle.parser.uvarint import put_uvarint, uvarint
 
 __all__ = [
@@ -49,14 +49,27 @@ _TWO64: Final = 1 << 64
 _F_I64_LIMIT: Final = 9223372036854775808.0
 
 _NUM_SPECS: Final = len(SPECS)
-#: Per type byte: how many arguments follow ``dt``, or -1 when the type is not a timed event
-#: (no arguments at all, or not flagged as timed), which a plain event batch may not contain.
-_TIMED_NARGS: Final[tuple[int, ...]] = tuple(
-    len(s.args) - 1 if (len(s.args) != 0 and s.is_timed_event) else -1 for s in SPECS
-)
-#: :data:`_TIMED_NARGS` for every possible type byte (-1 past the table), so that the inline
-#: decoder in :meth:`BatchCursor.next_event` needs a single lookup to accept a type.
-_FAST_NARGS: Final[tuple[int, ...]] = _TIMED_NARGS + (-1,) * (256 - _NUM_SPECS)
+
+
+def timed_nargs(specs: tuple[EventSpec, ...]) -> tuple[int, ...]:
+    """Per type byte (all 256): how many arguments follow ``dt``, or -1 when the type is not a
+    timed event (no arguments, not flagged as timed, or past the table), which a plain event
+    batch may not contain.  One lookup accepts a type in :meth:`BatchCursor.next_event`.
+
+    ``specs`` is a release's event table (``Release.specs``); tables are cached by identity.
+    """
+    table = _NARGS_CACHE.get(id(specs))
+    if table is None or table[0] is not specs:
+        nargs = tuple(
+            len(s.args) - 1 if (len(s.args) != 0 and s.is_timed_event) else -1 for s in specs
+        )
+        table = _NARGS_CACHE[id(specs)] = (specs, nargs + (-1,) * (256 - len(specs)))
+    return table[1]
+
+
+_NARGS_CACHE: dict[int, tuple[tuple[EventSpec, ...], tuple[int, ...]]] = {}
+#: :func:`timed_nargs` of the pinned table.
+_FAST_NARGS: Final[tuple[int, ...]] = timed_nargs(SPECS)
 
 
 class _Slow(Exception):
@@ -77,6 +90,8 @@ class BatchCursor:
     idx: int = 0  # next batch
     data_off: int = 0  # next byte in that batch
     ev: BaseEvent = field(default_factory=lambda: BaseEvent(typ=0, time=0))
+    #: The selected release's :func:`timed_nargs` (Go 1.24 and older lack ClockSnapshot).
+    nargs: tuple[int, ...] = _FAST_NARGS
 
     def next_event(self, batches: list[Batch], freq: float) -> bool:
         """Decode the M's next event into ``ev``; ``False`` when the M has no more events.
@@ -118,7 +133,7 @@ class BatchCursor:
         e = self.ev
         try:
             typ = data[off]
-            nargs = _FAST_NARGS[typ]
+            nargs = self.nargs[typ]
             if nargs < 0:
                 raise _Slow
             p = off + 1
@@ -161,7 +176,7 @@ class BatchCursor:
             e.typ = typ
             nbytes = p - off
         except (IndexError, _Slow):
-            nbytes, tsdiff = read_timed_base_event(data, off, e)
+            nbytes, tsdiff = read_timed_base_event(data, off, e, self.nargs)
 
         # freq.mul(tsdiff) + lastTs, as float64 -> int64 (amd64 rules) and a wrapping add.
         d = tsdiff * freq
@@ -179,7 +194,9 @@ class BatchCursor:
         return -1 if x < y else (1 if x > y else 0)
 
 
-def read_timed_base_event(b: bytes, off: int, e: BaseEvent) -> tuple[int, int]:
+def read_timed_base_event(
+    b: bytes, off: int, e: BaseEvent, nargs_table: tuple[int, ...] = _FAST_NARGS
+) -> tuple[int, int]:
     """Decode the timed event at ``b[off:]`` into ``e``; return ``(bytes used, raw dt)``.
 
     Mirrors readTimedBaseEvent (batchcursor.go).  Only the shape is checked (a known, timed
@@ -191,7 +208,7 @@ def read_timed_base_event(b: bytes, off: int, e: BaseEvent) -> tuple[int, int]:
         raise TraceError(f"found invalid event type: {typ}")
     e.typ = typ
 
-    nargs = _TIMED_NARGS[typ]
+    nargs = nargs_table[typ]
     if nargs < 0:
         raise TraceError(f"found event without a timestamp: type={typ}")
     end = len(b)

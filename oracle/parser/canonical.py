@@ -122,6 +122,9 @@ def _transition_json(st: StateTransition) -> JSON:
 
 
 def _sync_payload(ev: Event) -> JSON:
+    if not ev.release.sync_api:
+        # Go 1.24 and older have no Sync accessor: the helper writes nulls.
+        return {"n": None, "clock": None, "experimental_batches": None}
     s = ev.sync()
     clock = None
     c = s.clock_snapshot
@@ -184,6 +187,17 @@ def _transition_payload(ev: Event) -> JSON:
 
 def _experimental_payload(ev: Event) -> JSON:
     x = ev.experimental()
+    if not ev.release.experimental_arg_values:
+        # Go 1.23 and 1.24: ArgNames, raw Args and the experiment's batches (Data).
+        data = ev.experimental_data()
+        return {
+            "name": tstr(x.name),
+            "arg_names": [tstr(a) for a in x.args],
+            "args": list(x.arg_values),
+            "batches": None if data is None else [
+                {"thread": b.thread, "data": b.data.hex()} for b in data
+            ],
+        }
     return {
         "name": tstr(x.name),
         "experiment": tstr(x.experiment),

@@ -61,7 +61,7 @@ from oracle.parser.resources import (
     print_stack,
 )
 from oracle.parser.tracev2 import EXPERIMENTS, MAX_TIMED_EVENT_ARGS, SPECS, EventType, GoStatus, ProcStatus
-from oracle.parser.value import Value, string_value, uint64_value
+from oracle.parser.value import Value, string_value, uint64_value, value_as_string
 
 __all__ = [
     "BACKGROUND_TASK",
@@ -722,6 +722,21 @@ class Event:
             tuple(self.base.args[: len(names)]),
         )
 
+    def experimental_data(self) -> list[ExperimentalBatch] | None:
+        """Go 1.22-1.24's ``ExperimentalEvent.Data.Batches``: the generation's batches of the
+        event's experiment (``None`` for none), which Go 1.25 moved to ``Sync()``
+        (event.go:664-672 in 1.24.11; :attr:`Release.experimental_arg_values`)."""
+        if self.kind != EventKind.Experimental:
+            raise GoPanic("Experimental called on non-Experimental event")
+        table = self.table
+        bs = None if table is None else table.exp_batches.get(SPECS[self.base.typ].experiment)
+        return None if bs is None else [ExperimentalBatch(t, d) for t, d in bs]
+
+    @property
+    def release(self) -> Release:
+        """The Go release whose event API this event follows (see :func:`_release_of`)."""
+        return _release_of(self)
+
     def go_string(self) -> str:
         """Mirrors ``(Event).String`` (Go 1.27), wall times in UTC.
 
@@ -735,9 +750,12 @@ class Event:
         ]
         kind = self.kind
         k = EventKind
+        rel = _release_of(self)
+        # Go 1.24 and older print values with valueAsString (Release.value_string_method).
+        value_str: Callable[[Value], str] = str if rel.value_string_method else value_as_string
         if kind == k.Metric:
             m = self.metric()
-            parts.append(f" Name={quote(m.name)} Value={m.value}")
+            parts.append(f" Name={quote(m.name)} Value={value_str(m.value)}")
         elif kind == k.Label:
             lb = self.label()
             parts.append(f" Label={quote(lb.label)} Resource={lb.resource}")
@@ -746,7 +764,7 @@ class Event:
             parts.append(f" Name={quote(r.name)} Scope={r.scope}")
             if kind == k.RangeEnd:
                 attrs = self.range_attributes() or []
-                inner = " ".join(f"{quote(a.name)}={a.value}" for a in attrs)
+                inner = " ".join(f"{quote(a.name)}={value_str(a.value)}" for a in attrs)
                 parts.append(f" Attributes=[{inner}]")
         elif kind in (k.TaskBegin, k.TaskEnd):
             t = self.task()
@@ -761,7 +779,6 @@ class Event:
             )
         elif kind == k.StateTransition:
             s = self.state_transition()
-            rel = _release_of(self)
             if rel.transition_string_resource_first:
                 parts.append(f" Resource={s.resource} Reason={quote(s.reason)}")
             rk = s.resource.kind
@@ -778,14 +795,21 @@ class Event:
                 parts.append(print_stack("\t", s.stack.frames()))
         elif kind == k.Experimental:
             x = self.experimental()
-            inner = ", ".join(f"{a}={x.arg_value(i)}" for i, a in enumerate(x.args))
-            parts.append(f" Name={x.name} Args=[{inner}]")
-        elif kind == k.Sync:
+            if rel.experimental_arg_values:
+                inner = ", ".join(f"{a}={x.arg_value(i)}" for i, a in enumerate(x.args))
+                parts.append(f" Name={x.name} Args=[{inner}]")
+            else:
+                # Go 1.24 and older: " Name=%s ArgNames=%v Args=%v" of the raw arguments.
+                parts.append(
+                    f" Name={x.name} ArgNames=[{' '.join(x.args)}] "
+                    f"Args=[{' '.join(str(a) for a in x.arg_values)}]"
+                )
+        elif kind == k.Sync and rel.sync_api:
             sy = self.sync()
             parts.append(f" N={sy.n}")
             c = sy.clock_snapshot
             if c is not None:
-                wall = (c.wall.format_rfc3339nano() if _release_of(self).sync_wall_nanos
+                wall = (c.wall.format_rfc3339nano() if rel.sync_wall_nanos
                         else c.wall.format_rfc3339())
                 parts.append(f" Trace={c.trace} Mono={c.mono} Wall={wall}")
         stk = self.stack
@@ -919,7 +943,12 @@ def _st_go_syscall_end_blocked(e: Event) -> StateTransition:
 
 def _st_go_status(e: Event) -> StateTransition:
     packed = e.base.args[2]
-    old, to = packed >> 32, packed & 0xFFFFFFFF
+    if _release_of(e).go_status_packed:
+        old, to = packed >> 32, packed & 0xFFFFFFFF
+    else:
+        # Go 1.23: the wire status, not its uint8 the ordering accepted, indexes the table
+        # (finding 6: gstatus 258 panics).
+        old, to = packed >> 64, packed & 0xFFFFFFFFFFFFFFFF
     if to >= len(_GO_STATUS_TO_STATE):
         raise _index_panic(to, len(_GO_STATUS_TO_STATE))
     # The event's own stack only from Go 1.26 on (Release.go_status_transition_stack).

@@ -192,7 +192,7 @@ def read_generation(r: ByteSource, ver: Version) -> Generation | None:
 
 
 def read_generation_with_spill(
-    r: ByteSource, spill: SpilledBatch | None, ver: Version
+    r: ByteSource, spill: SpilledBatch | None, ver: Version, *, sync_batch_events: bool = True
 ) -> tuple[Generation, SpilledBatch | None, TraceError | None]:
     """Read one pre-1.26 generation, which ends where the next one's first batch appears.
 
@@ -209,7 +209,10 @@ def read_generation_with_spill(
     if spill is not None:
         g.gen = spill.gen
         g.min_ts = spill.batch.time
-        process_batch(g, spill.batch, ver, end_of_generation_marker=r.end_of_generation_marker)
+        process_batch(
+            g, spill.batch, ver, end_of_generation_marker=r.end_of_generation_marker,
+            sync_batch_events=sync_batch_events,
+        )
         spill = None
 
     spill_err: TraceError | None = None
@@ -240,7 +243,10 @@ def read_generation_with_spill(
             raise TraceError("generations out of order")
         if g.min_ts == 0 or b.time < g.min_ts:
             g.min_ts = b.time
-        process_batch(g, b, ver, end_of_generation_marker=r.end_of_generation_marker)
+        process_batch(
+            g, b, ver, end_of_generation_marker=r.end_of_generation_marker,
+            sync_batch_events=sync_batch_events,
+        )
 
     if g.freq == 0:
         raise TraceError("no frequency event found")
@@ -262,7 +268,12 @@ def _finish(g: Generation) -> None:
 
 
 def process_batch(
-    g: Generation, b: Batch, ver: Version, *, end_of_generation_marker: bool = True
+    g: Generation,
+    b: Batch,
+    ver: Version,
+    *,
+    end_of_generation_marker: bool = True,
+    sync_batch_events: bool = True,
 ) -> None:
     """Route a batch to its table, or keep it as one of its M's event batches.
 
@@ -278,7 +289,7 @@ def process_batch(
     elif b.is_cpu_samples_batch():
         add_cpu_samples(g.cpu_samples, b)
     elif b.is_sync_batch(ver):
-        set_sync_batch(g.ev_table.sync, b, ver)
+        set_sync_batch(g.ev_table.sync, b, ver, events=sync_batch_events)
     elif b.exp != NO_EXPERIMENT:
         add_experimental_batch(g.ev_table.exp_batches, b)
     elif end_of_generation_marker and b.is_end_of_generation():
@@ -448,12 +459,14 @@ def add_cpu_samples(samples: list[CPUSample], b: Batch) -> None:
         samples.append(CPUSample(ctx=SchedCtx(g=goid, p=as_int64(p), m=as_int64(m)), time=ts, stack=s))
 
 
-def set_sync_batch(s: SyncData, b: Batch, ver: Version) -> None:
+def set_sync_batch(s: SyncData, b: Batch, ver: Version, *, events: bool = True) -> None:
     """Decode the clock data (frequency, clock snapshot) of a sync batch into ``s``.
 
     Mirrors setSyncBatch (generation.go).  Go 1.25+ sync batches open with a ``Sync`` byte and
     may carry a ``ClockSnapshot``; older ones are a bare ``Frequency`` event.  Duplicates are
     errors even across several sync batches of one generation, because ``s`` is shared.
+    ``events=False`` is Go 1.24's ``parseFreq`` instead
+    (:attr:`oracle.parser.releases.Release.sync_batch_events`).
     """
     if not b.is_sync_batch(ver):
         raise TraceError("internal error: setSyncBatch called on non-sync batch")
@@ -464,6 +477,19 @@ def set_sync_batch(s: SyncData, b: Batch, ver: Version) -> None:
         if end == 0 or data[0] != _EV_SYNC:
             raise TraceError("missing sync batch header")
         pos = 1
+
+    if not events:
+        # Go 1.24 and older: processBatch's parseFreq.  The value after the first byte is all
+        # that is read (the rest of the batch is ignored), and a duplicate is only noticed
+        # once that value has been read.
+        try:
+            f, _ = read_uvarint(data, 1, end)
+        except VarintError as err:
+            raise _bare(err) from None
+        if s.freq != 0:
+            raise TraceError("found multiple frequency events")
+        s.freq = _ns_per_tick(f)
+        return
 
     last_ts = b.time
     while pos != end:
@@ -476,10 +502,7 @@ def set_sync_batch(s: SyncData, b: Batch, ver: Version) -> None:
                 f, pos = read_uvarint(data, pos, end)
             except VarintError as err:
                 raise _bare(err) from None
-            # Ticks per second -> nanoseconds per tick, in float64 like Go (f == 0 gives +Inf,
-            # which Go accepts: only an exact 0 means "missing").
-            per_ns = float(f) / 1e9
-            s.freq = 1.0 / per_ns if per_ns != 0.0 else float("inf")
+            s.freq = _ns_per_tick(f)
         elif ev == _EV_CLOCK_SNAPSHOT and ver >= Version.Go125:
             if s.has_clock_snapshot:
                 raise TraceError("found multiple clock snapshot events")
@@ -499,6 +522,13 @@ def set_sync_batch(s: SyncData, b: Batch, ver: Version) -> None:
             s.snap_wall_nsec = as_int64(nsec)
         else:
             raise TraceError(f"expected frequency or clock snapshot event, got {ev}")
+
+
+def _ns_per_tick(f: int) -> float:
+    """Ticks per second -> nanoseconds per tick, in float64 like Go (f == 0 gives +Inf, which
+    Go accepts: only an exact 0 means "missing")."""
+    per_ns = float(f) / 1e9
+    return 1.0 / per_ns if per_ns != 0.0 else float("inf")
 
 
 def add_experimental_batch(exp_batches: dict[int, list[tuple[int, bytes]]], b: Batch) -> None:

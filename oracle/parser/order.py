@@ -520,12 +520,20 @@ def _smuggle_proc_steal_old_status(ev: BaseEvent, old_status: int) -> None:
     ev.args[_PROC_STEAL_EXTRA] = old_status
 
 
-def _smuggle_go_status_transition(ev: BaseEvent, old_state: int, status: int) -> None:
+def _smuggle_go_status_transition(
+    ev: BaseEvent, old_state: int, status: int, packed: bool = True
+) -> None:
     """Pack ``old_state << 32 | status`` into GoStatus's status slot (``args[2]``).
 
-    ``old_state`` is a public GoState, ``status`` the uint8-truncated wire GoStatus.
+    ``old_state`` is a public GoState, ``status`` the uint8-truncated wire GoStatus.  Go 1.23
+    and older (``packed`` off, :attr:`Release.go_status_packed`) keep the wire ``args[2]`` as
+    it is and the old state in an extra slot; here it rides above the uint64 instead
+    (``old_state << 64 | args[2]``), since our events have no fifth argument slot.
     """
-    ev.args[2] = (old_state << 32) | status
+    if packed:
+        ev.args[2] = (old_state << 32) | status
+    else:
+        ev.args[2] = (old_state << 64) | ev.args[2]
 
 
 def _rewrite_task_parent_none(ev: BaseEvent) -> None:
@@ -598,13 +606,16 @@ class Ordering:
         "initial_gen",
         "queue",
         "proc_status_names",
+        "release",
     )
 
     def __init__(self, trace_ver: Version, rel: Release = CURRENT) -> None:
         #: The trace's version; only used to name event types in error messages.
         self.trace_ver: Version = trace_ver
-        #: The selected release's ``ProcStatus.String()`` (its only switch read here).
+        #: The selected release's ``ProcStatus.String()``, for every error that prints a status.
         self.proc_status_names = rel.proc_status_names
+        #: The selected release, for how its errors name event types (:meth:`ev_name`).
+        self.release = rel
         self.g_states: dict[int, GState] = {}
         self.p_states: dict[int, PState] = {}
         self.m_states: dict[int, MState] = {}
@@ -681,8 +692,12 @@ class Ordering:
         return self.queue.popleft()
 
     def ev_name(self, typ: int) -> str:
-        """Mirrors (*ordering).evName: the version-aware event name used in errors."""
-        return self.trace_ver.event_name(typ)
+        """Mirrors (*ordering).evName: the event name used in errors.
+
+        Version-aware from Go 1.25; ``go122.EventString`` before (see
+        :attr:`oracle.parser.releases.Release.event_names_by_version`).
+        """
+        return self.release.event_name(self.trace_ver, typ)
 
     # --- Procs. ---------------------------------------------------------------------------
 
@@ -880,7 +895,7 @@ class Ordering:
                 "found goroutine status for new goroutine after the first generation: "
                 f"id={gid} status={GoStatus(status)}"
             )
-        _smuggle_go_status_transition(ev, old_state, status)
+        _smuggle_go_status_transition(ev, old_state, status, self.release.go_status_packed)
 
         new_ctx = cur_ctx
         if status == _G_RUNNING:
@@ -1161,7 +1176,7 @@ class Ordering:
         if p_state.status != _P_SYSCALL:
             raise TraceError(
                 f"expected proc {cur_ctx.p} in state {ProcStatus.Syscall}, but got "
-                f"{ProcStatus(p_state.status)} instead"
+                f"{self.proc_status_names[p_state.status]} instead"
             )
         p_state.status = _P_RUNNING
         self.queue.append(_queued(evt, cur_ctx, ev))
@@ -1250,7 +1265,7 @@ class Ordering:
                 )
             if p_state.status != _P_SYSCALL:
                 raise TraceError(
-                    f"proc {cur_ctx.p} in unexpected state {ProcStatus(p_state.status)} "
+                    f"proc {cur_ctx.p} in unexpected state {self.proc_status_names[p_state.status]} "
                     f"during {self.ev_name(ev.typ)}"
                 )
             # See Go's go122-create-syscall-reuse-thread-id test.
@@ -1660,7 +1675,7 @@ def dump_ordering(order: Ordering) -> str:
         parts.append(f"G {gid} [status={GoStatus(gs.status)} seq={gs.seq}]\n")
     parts.append("\n")
     for pid, ps in order.p_states.items():
-        parts.append(f"P {pid} [status={ProcStatus(ps.status)} seq={ps.seq}]\n")
+        parts.append(f"P {pid} [status={order.proc_status_names[ps.status]} seq={ps.seq}]\n")
     parts.append("\n")
     for mid, ms in order.m_states.items():
         parts.append(f"M {mid} [g={ms.g} p={ms.p}]\n")

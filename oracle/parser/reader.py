@@ -57,7 +57,13 @@ from mypy_extensions import mypyc_attr
 from oracle.parser.base import BaseEvent, CPUSample, EvTable, freq_mul, wrap_int64
 from oracle.parser.batch import ByteSource
 from oracle.parser.convert import V1Converter
-from oracle.parser.batchcursor import BatchCursor, heap_insert, heap_remove, heap_update
+from oracle.parser.batchcursor import (
+    BatchCursor,
+    heap_insert,
+    heap_remove,
+    heap_update,
+    timed_nargs,
+)
 from oracle.parser.errors import TraceError
 from oracle.parser.event import TABLE_ID_ARGS, Event, new_event, sync_event, validate_table_ids
 from oracle.parser.generation import (
@@ -126,6 +132,9 @@ class Reader:
         "_spill_err_sync",
         "_v1",
         "_release",
+        "_emitted_sync",
+        "_nargs",
+        "_frontier_rotation",
     )
 
     def __init__(
@@ -135,6 +144,7 @@ class Reader:
         go: str | Release | None = None,
         chunk_size: int = 1 << 20,
         v1_proc_rotation: int = 0,
+        frontier_rotation: int = 0,
     ) -> None:
         """Mirrors NewReader (reader.go): read the header and set up the v2 state.
 
@@ -145,6 +155,9 @@ class Reader:
         ``v1_proc_rotation`` only matters for v1 traces, whose conversion Go starts from a map's
         order: it selects one of Go's possible orders
         (:data:`oracle.parser.tracev1.parser.GO_SMALL_MAP_ORDERS`); 0 is the default one.
+        ``frontier_rotation`` likewise, for the releases that build each generation's frontier
+        in map order (Go 1.23: ``Release.frontier_in_batch_order`` off): the Ms are taken
+        from that rotation of their first-batch order, for every generation.
         """
         rel = release(go)
         owned: BinaryIO | None = None
@@ -173,6 +186,8 @@ class Reader:
                 owned.close()
             raise TraceError(f"unknown or unsupported trace version go 1.{int(v)}")
         src.end_of_generation_marker = rel.end_of_generation_marker
+        if not rel.event_names_by_version:
+            src.batch_type_name = lambda typ: rel.event_name(v, typ)
         self._v1: V1Converter | None = None
         if v in _V1_VERSIONS:
             # tracev1.Parse reads the rest of the input whole, and fails here or never.
@@ -209,6 +224,11 @@ class Reader:
         self._spill: SpilledBatch | None = None
         self._spill_err: TraceError | None = None
         self._spill_err_sync = False
+        # Go 1.24 and older (Release.sync_opens_generation off): whether the Sync closing the
+        # current generation was emitted; true at first, as there is none to close yet.
+        self._emitted_sync = True
+        self._nargs = timed_nargs(rel.specs)
+        self._frontier_rotation = 0 if rel.frontier_in_batch_order else frontier_rotation
 
     @property
     def version(self) -> Version:
@@ -304,6 +324,13 @@ class Reader:
         converter's own).  A conversion error does not end the trace: like Go, the next call
         goes on with the next event.
         """
+        if not self._release.sync_opens_generation:
+            # Go 1.24 and older: the converted events and nothing else.
+            ev1 = conv.next()
+            if ev1 is None:
+                self._done = True
+                raise StopIteration
+            return ev1
         if self._syncs == 0:
             # Always emit a sync event first, if we have any events at all.
             ts = conv.peek_time()
@@ -329,24 +356,16 @@ class Reader:
         cpu_pending = self._cpu_idx < len(self._cpu_samples)
         # Check if we need to refresh the generation: (5c) nothing left, goto (1).
         if not frontier and not cpu_pending:
-            if self._version < Version.Go126:
+            if not self._release.sync_opens_generation:
+                closing = self._next_gen_closing_sync()
+                if closing is not None:
+                    return closing
+                # A new generation is installed: go on in this same call, as Go 1.24 does.
+                cpu_pending = self._cpu_idx < len(self._cpu_samples)
+            elif self._version < Version.Go126:
                 return self._next_gen_with_spill()
-            if self._read_gen_err is not None:
-                raise self._read_gen_err
-            # Nothing reads the finished generation any more; dropping it before reading the
-            # next keeps memory at one generation (Go overwrites r.gen only afterwards).
-            self._gen = None
-            try:
-                # (1) and (2).
-                gen = read_generation(self._src, self._version)
-            except TraceError as err:
-                # Emit the Sync for the current (failed) generation first; the error is
-                # returned by the next call, and by every call after that.
-                self._read_gen_err = err
-                self._gen = None
-                self._syncs += 1
-                return sync_event(None, self._last_ts, self._syncs)
-            return self._install_gen(gen)
+            else:
+                return self._next_gen_v126()
 
         g = self._gen
         assert g is not None
@@ -373,6 +392,25 @@ class Reader:
         if not queue:
             raise RuntimeError("invariant violation: advance successful, but queue is empty")
         return queue.popleft()
+
+    def _next_gen_v126(self) -> Event:
+        """Load the next Go 1.26+ generation (or end, or announce its error) and open it."""
+        if self._read_gen_err is not None:
+            raise self._read_gen_err
+        # Nothing reads the finished generation any more; dropping it before reading the
+        # next keeps memory at one generation (Go overwrites r.gen only afterwards).
+        self._gen = None
+        try:
+            # (1) and (2).
+            gen = read_generation(self._src, self._version)
+        except TraceError as err:
+            # Emit the Sync for the current (failed) generation first; the error is
+            # returned by the next call, and by every call after that.
+            self._read_gen_err = err
+            self._gen = None
+            self._syncs += 1
+            return sync_event(None, self._last_ts, self._syncs)
+        return self._install_gen(gen)
 
     def _advance_rest(self, g: Generation) -> None:
         """(5b) The head of the frontier cannot advance: advance the first other M that can.
@@ -410,6 +448,56 @@ class Reader:
             heap_remove(frontier, i)
         return True
 
+    def _next_gen_closing_sync(self) -> Event | None:
+        """Go 1.24 and older: close the finished generation with a Sync, or load the next one.
+
+        Mirrors the refresh step of ReadEvent in reader.go of Go 1.24.11 (lines 116-159,
+        :attr:`oracle.parser.releases.Release.sync_opens_generation` off): a Sync carrying the
+        finished generation's table (its time, the last event's, is made later by the
+        post-processing); then a deferred read error, or the end of the trace; otherwise the
+        next generation is read and installed and ``None`` tells the caller to go on in the
+        same call.  Load errors and first-event decode errors are raised as they come.
+        """
+        if not self._emitted_sync:
+            self._emitted_sync = True
+            assert self._gen is not None
+            return sync_event(self._gen.ev_table, self._last_ts, 0)
+        if self._spill_err is not None:
+            raise self._spill_err
+        if self._gen is not None and self._spill is None:
+            self._done = True
+            self.close()
+            raise BareEOFError()
+        self._gen = None
+        gen, self._spill, self._spill_err = read_generation_with_spill(
+            self._src, self._spill, self._version,
+            sync_batch_events=self._release.sync_batch_events,
+        )
+        self._gen = gen
+        gen.ev_table.release = self._release
+        self._cpu_samples = gen.cpu_samples
+        self._cpu_idx = 0
+        self._fill_frontier(gen)
+        self._emitted_sync = False
+        return None
+
+    def _fill_frontier(self, gen: Generation) -> None:
+        """(3) and (4): one cursor per M, in order of the M's first batch, each primed with its
+        first event, in a min-heap.  A decode error in a first event is raised."""
+        freq = gen.ev_table.sync.freq
+        ms = gen.batch_ms
+        k = self._frontier_rotation
+        if 0 < k < len(ms):
+            # Go 1.23 iterates the map gen.batches: up to 8 Ms fill one bucket in insertion
+            # order and iteration starts at a random one of its 8 slots (a rotation).
+            ms = ms[k:] + ms[:k]
+        for m in ms:
+            bc = BatchCursor(m=m, nargs=self._nargs)
+            if not bc.next_event(gen.batches[m], freq):
+                # Only empty batches for this M.
+                continue
+            heap_insert(self._frontier, bc)
+
     def _next_gen_with_spill(self) -> Event:
         """Load the next pre-1.26 generation, handling the spilled batch and spill errors.
 
@@ -434,7 +522,8 @@ class Reader:
         self._gen = None
         try:
             gen, self._spill, self._spill_err = read_generation_with_spill(
-                self._src, self._spill, self._version
+                self._src, self._spill, self._version,
+                sync_batch_events=self._release.sync_batch_events,
             )
         except TraceError as err:
             gen, self._spill, self._spill_err = None, None, err
@@ -463,16 +552,9 @@ class Reader:
         self._cpu_samples = gen.cpu_samples
         self._cpu_idx = 0
 
-        # (3) and (4): one cursor per M, in order of the M's first batch, each primed with its
-        # first event, in a min-heap.  A decode error in a first event is returned instead of
-        # the Sync.
+        # A decode error in a first event is returned instead of the Sync.
+        self._fill_frontier(gen)
         freq = gen.ev_table.sync.freq
-        for m in gen.batch_ms:
-            bc = BatchCursor(m=m)
-            if not bc.next_event(gen.batches[m], freq):
-                # Only empty batches for this M.
-                continue
-            heap_insert(self._frontier, bc)
         self._syncs += 1
 
         # Always emit a sync event at the beginning of the generation.

@@ -19,16 +19,45 @@ Known so far, from ``diff`` of ``$GOROOT/src/internal/trace`` between releases:
   of ``GoStatusStack``, ``String()``'s order of ``Resource``/``Reason`` and RFC3339Nano wall
   times.  The rest of the 1,100 changed lines are a refactoring of the spill path (same
   behaviour for Go122-Go125 traces) and the new ``MakeEvent`` API.  The v1 code is identical.
-* 1.22 to 1.24 differ much more (Sync placement, timestamps, CPU samples, ordering rework in
-  1.23 and 1.25, the ``oldtrace`` v1 package; 2,900 changed lines from 1.24.11): not reproduced.
+* 1.24.11 -> 1.25.5 (2,900 changed lines, most of them the renames ``event/go122`` ->
+  ``tracev2`` and ``oldtrace`` -> ``tracev1``, and the testgen package): the Sync rework (a
+  Sync now opens each generation at its earliest batch time and a final one closes the trace,
+  a load error is announced by a Sync, v1 traces get Syncs; before, a Sync closed each
+  generation and an empty one was finding 7's ``frontier is empty``), the ``Sync()`` accessor
+  and Go125's Sync batches with clock snapshots (the wire types Sync, ClockSnapshot and
+  EndOfGeneration are new to the table), ``setSyncBatch`` replacing ``parseFreq``,
+  version-aware event names in errors (``go122.EventString`` before), the experimental-event
+  API (``ArgNames``/``Args``/``Data`` before, ``Experiment``/``ArgValue`` and batches on the
+  Sync after) and ``Value.String``.  Each is one switch below (docs/go-findings.md 25 and 26
+  describe two of them as the cross-release campaigns saw them).  Not observable by a reader:
+  ``minTs`` (only feeds the new opening Sync), ``CPUSample``'s ``StackIDs`` (validation reads
+  ``args[3]``, always the valid ID 0), the ``schedReqs`` renames, ``hasRange`` via
+  ``slices.Contains``, the raw reader/writer (version prefixes: only for text traces).  The v1
+  parser is identical but for ``Events.Peek``; the converter is identical, only the reader
+  around it changed (no Syncs in 1.24).  Differential: Go 1.24.11's testdata (20 tests, 17
+  seeds, 12 v1 traces), the corpus, its 32 real traces and generated/mutated campaigns agree.
+* 1.23.9 -> 1.24.11 (457 changed lines): the GoStatus old state packed into ``args[2]``
+  (finding 6's fix) and the frontier built in the order of each M's first batch instead of
+  Go's map order (docs/go-findings.md finding 24); each is one switch.  Not observable: ``maxArgs`` 6 -> 5 (the extra slot
+  only held the old state), ``Stack.Frames`` becoming an ``iter.Seq`` (the helper adapts),
+  ``raw.Event.EncodedSize``, comments.  Go 1.23's map order makes its own answers vary from
+  run to run wherever two Ms' next events have equal times (the same input gives different
+  event orders, and sometimes different threads for the same transitions): the reference
+  takes the first-batch order, one of Go's possible ones (``Reader(frontier_rotation=k)``
+  follows the others for up to 8 Ms), and the differential compares 1.23 up to ties
+  (:func:`oracle.diff.compare.ties_possible`) and asks Go again on a difference.
+  Differential: Go 1.23.9's testdata, the corpus and its 32 real traces agree that way.
+* 1.22 differs further (finding 8, v1 rejection, the ``internal/trace/v2`` path): not
+  reproduced yet.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Final
 
-from oracle.parser.tracev2 import ProcStatus
+from oracle.parser.tracev2 import SPECS, EventSpec, EventType, ProcStatus
 from oracle.parser.version import Version
 
 __all__ = ["CURRENT", "RELEASES", "Release", "UnsupportedReleaseError", "release", "reproduced"]
@@ -38,7 +67,12 @@ class UnsupportedReleaseError(ValueError):
     """The caller asked for a Go release whose parser the reference does not reproduce."""
 
 
-@dataclass(frozen=True, slots=True)
+#: Wire types Go 1.25 added to the event table (tracev2/events.go:86-92 in 1.25.5): the
+#: ``Sync`` batch header, the ``ClockSnapshot`` event and the reserved ``EndOfGeneration``.
+_ADDED_IN_125: Final = frozenset((EventType.Sync, EventType.ClockSnapshot, EventType.EndOfGeneration))
+
+
+@dataclass(frozen=True)
 class Release:
     """One Go release's parser behaviour, as switches read by the shared code path."""
 
@@ -62,10 +96,70 @@ class Release:
     #: ``Event.String()`` of a Sync prints the clock snapshot's wall time with
     #: ``time.RFC3339Nano`` (1.26+); before, ``time.RFC3339``.
     sync_wall_nanos: bool = True
+    #: The event table knows ``Sync``, ``ClockSnapshot`` and ``EndOfGeneration`` (1.25+).
+    #: Before (the list ends at EvExperimentalBatch, event/go122/event.go:80 in 1.24.11) their
+    #: entries are blank, so a
+    #: ClockSnapshot in an event batch is ``found event without a timestamp: type=51``.
+    wire_sync_events: bool = True
+    #: Errors name wire event types with ``Version.EventName`` (1.25+: the version's prefix of
+    #: the table, ``Invalid(N)`` past it or in a gap; version/version.go:46-58 in 1.25.5).
+    #: Before, with ``go122.EventString`` over the whole table (event/go122/event.go:112 in
+    #: 1.24.11: a blank name in a gap, so a Go122 trace's GoSwitch is named), and
+    #: ``readBatch`` says ``expected batch event, got <name>`` instead of ``got event N``
+    #: (batch.go:56 in 1.24.11, batch.go:58 in 1.25.5).
+    event_names_by_version: bool = True
+    #: A Sync event opens every generation (time: the generation's earliest batch), a final
+    #: one closes the trace, a load error is announced by a table-less Sync, and v1 traces get
+    #: a first and a last Sync (1.25+; reader.go:77-187 in 1.25.5).  Before, a Sync *closes*
+    #: each generation (time: the last event's, then made strictly later), errors come
+    #: unannounced, an empty generation is ``broken trace: frontier is empty``, and v1 traces
+    #: have no Sync at all (reader.go:71-159, the Sync at 120, in 1.24.11).
+    sync_opens_generation: bool = True
+    #: ``Event.Sync()`` exists (N, clock snapshot, experimental batches) and ``String()`` prints
+    #: ``N=`` (1.25+; event.go:665-717 in 1.25.5).  Before there is no accessor.
+    sync_api: bool = True
+    #: ``ExperimentalEvent`` has ``Experiment``, ``Args`` (names) and ``ArgValue`` and
+    #: ``String()`` prints ``Args=[name=value, ...]`` (1.25+; event.go:312, 867 in 1.25.5).
+    #: Before it has ``ArgNames``, raw ``Args`` and ``Data`` (the generation's batches of its
+    #: experiment), printed ``ArgNames=[..] Args=[..]`` (event.go:312, 808 in 1.24.11).
+    experimental_arg_values: bool = True
+    #: Metric and range-attribute values print with ``Value.String`` (``Value{Uint64(N)}``,
+    #: 1.25+; value.go:50 in 1.25.5); before with ``valueAsString`` (``Uint64(N)``, value.go:47
+    #: in 1.24.11).
+    value_string_method: bool = True
+    #: A sync (frequency) batch is read event by event, the duplicate check before the value
+    #: and any other event an error (``setSyncBatch``, 1.25+; generation.go:435 in 1.25.5).
+    #: Before, ``parseFreq`` reads the one value after the first byte, ignores the rest of the
+    #: batch, and checks for a duplicate afterwards (generation.go:156-164, 422 in 1.24.11).
+    sync_batch_events: bool = True
+    #: The ordering packs a GoStatus's old state and uint8 status into ``args[2]`` and
+    #: ``StateTransition`` unpacks them (1.24+; order.go:380 and event.go:652-654 in 1.24.11).
+    #: Before, the old state goes to an extra slot and ``StateTransition`` indexes its table
+    #: with the wire ``args[2]``, so gstatus 258 panics (finding 6; order.go:380 and
+    #: event.go:651 in 1.23.9).
+    go_status_packed: bool = True
+    #: ``ReadEvent`` builds the frontier in the order each M's first batch appeared (1.24+;
+    #: reader.go:145 in 1.24.11).  Before, in Go's map order of ``gen.batches`` (reader.go:145
+    #: in 1.23.9); the reference takes the first-appearance order, one of Go's possible ones.
+    frontier_in_batch_order: bool = True
 
     @property
     def minor(self) -> int:
         return int(self.version.split(".")[1])
+
+    @cached_property
+    def specs(self) -> tuple[EventSpec, ...]:
+        """The release's event table (the pinned one, with the entries it lacks blanked)."""
+        if self.wire_sync_events:
+            return SPECS
+        return tuple(EventSpec() if i in _ADDED_IN_125 else s for i, s in enumerate(SPECS))
+
+    def event_name(self, ver: Version, typ: int) -> str:
+        """How the release's errors name wire type ``typ`` in a trace of version ``ver``."""
+        if self.event_names_by_version:
+            return ver.event_name(typ)
+        specs = self.specs
+        return specs[typ].name if typ < len(specs) else f"Invalid({typ})"
 
 
 _PROC_STATUS_NAMES_127: Final = tuple(str(s) for s in ProcStatus)
@@ -88,6 +182,22 @@ RELEASES: Final[dict[str, Release]] = {
         sync_wall_nanos=False,
     ),
 }
+# Each older release: the next newer one's record with the switches it predates turned off.
+RELEASES["1.24.11"] = replace(
+    RELEASES["1.25.5"],
+    version="1.24.11",
+    max_trace_version=Version.Go123,
+    wire_sync_events=False,
+    event_names_by_version=False,
+    sync_opens_generation=False,
+    sync_api=False,
+    experimental_arg_values=False,
+    value_string_method=False,
+    sync_batch_events=False,
+)
+RELEASES["1.23.9"] = replace(
+    RELEASES["1.24.11"], version="1.23.9", go_status_packed=False, frontier_in_batch_order=False
+)
 
 #: The pinned release: the default semantics.
 CURRENT: Final = RELEASES["1.27.3"]

@@ -14,7 +14,7 @@ from enum import IntEnum
 from oracle.parser.errors import GoPanic
 from oracle.parser.gostrconv import go_bytes
 
-__all__ = ["Value", "ValueKind", "string_value", "uint64_value"]
+__all__ = ["Value", "ValueKind", "string_value", "uint64_value", "value_as_string"]
 
 
 class ValueKind(IntEnum):
@@ -49,6 +49,14 @@ class Value:
 
     def __str__(self) -> str:
         return self.go_string()
+
+
+def value_as_string(v: Value) -> str:
+    """Mirrors Go 1.22-1.24's ``valueAsString`` (value.go:43-51 in 1.24.11), what their
+    ``Event.String()`` printed before ``Value.String`` existed: ``Uint64(N)`` or ``Bad``."""
+    if v.kind == ValueKind.Uint64:
+        return f"Uint64({v.scalar})"
+    return "Bad"
 
 
 def uint64_value(x: int) -> Value:

@@ -22,13 +22,14 @@ class PythonImpl:
         #: Also produce ``Event.String()`` of every event (:attr:`Outcome.strings`).
         self.strings = strings
 
-    def run(self, data: bytes, *, v1_proc_rotation: int = 0) -> Outcome:
+    def run(self, data: bytes, *, v1_proc_rotation: int = 0, frontier_rotation: int = 0) -> Outcome:
         """Parse ``data`` completely; never raises (any exception becomes an outcome).
 
-        ``v1_proc_rotation``: for a v1 trace, which of Go's possible map orders to follow
-        (see :class:`oracle.parser.reader.Reader`).
+        ``v1_proc_rotation`` (a v1 trace's Ps) and ``frontier_rotation`` (Go 1.23's frontier):
+        which of Go's possible map orders to follow (see :class:`oracle.parser.reader.Reader`).
         """
-        o = outcome_of(self.name, python_records(data, go=self.go, v1_proc_rotation=v1_proc_rotation))
+        o = outcome_of(self.name, python_records(data, go=self.go, v1_proc_rotation=v1_proc_rotation,
+                                                 frontier_rotation=frontier_rotation))
         if self.strings and o.status in (Status.ACCEPTED, Status.REJECTED):
             try:
                 text = "".join(s + "\n" for s in go_string_lines(data, go=self.go))

@@ -37,18 +37,20 @@ REC = {"i": 0, "kind": "Sync", "time": 1, "m": -1, "p": -1, "g": -1, "stack": No
 
 
 def test_version_differences_apply_only_to_older_releases() -> None:
-    # 1.25 and 1.26 are reproduced by the reference (oracle/parser/releases.py): their
+    # 1.23 to 1.26 are reproduced by the reference (oracle/parser/releases.py): their
     # differences are expected only from releases compared under the pinned semantics.
     sig = "event-mismatch:RangeActive:range.scope.id"
-    assert expected_difference(24, sig) is not None
+    assert expected_difference(22, sig) is not None
+    assert expected_difference(23, sig) is None
+    assert expected_difference(24, sig) is None
     assert expected_difference(25, sig) is None
     assert expected_difference(27, sig) is None
     bad = "error-text-mismatch:inconsistent status for proc N: old Idle vs. new Bad"
-    assert expected_difference(24, bad) is not None and expected_difference(26, bad) is None
-    assert expected_difference(24, "error-text-mismatch:whatever") is None
+    assert expected_difference(22, bad) is not None and expected_difference(26, bad) is None
+    assert expected_difference(22, "error-text-mismatch:whatever") is None
     gen0 = "error-text-mismatch:no frequency event found"
-    assert expected_difference(24, gen0, "invalid generation number 0") is not None
-    assert expected_difference(24, gen0, "something else") is None
+    assert expected_difference(22, gen0, "invalid generation number 0") is not None
+    assert expected_difference(22, gen0, "something else") is None
     assert all(d.max_minor < 27 and d.reason for d in VERSION_DIFFERENCES)
 
 
@@ -80,7 +82,9 @@ def test_classify(tmp_path: Path) -> None:
     assert classify(Comparison(Verdict.AGREE, "agree"), 27, store) == ("agree", None)
     assert classify(Comparison(Verdict.UNSUPPORTED, "unsupported"), 27, store)[0] == "unsupported"
     scope = Comparison(Verdict.EVENT_MISMATCH, "event-mismatch:RangeActive:range.scope.id")
-    assert classify(scope, 24, store)[0] == "expected"
+    assert classify(scope, 22, store)[0] == "expected"
+    assert classify(scope, 23, store)[0] == "fail"
+    assert classify(scope, 24, store)[0] == "fail"
     assert classify(scope, 25, store)[0] == "fail"
     assert classify(scope, 27, store)[0] == "fail"
     # A recorded but untriaged (or fixed) finding still fails: conform wants Go's fault only.

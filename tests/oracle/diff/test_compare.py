@@ -31,6 +31,15 @@ def test_same_error_agrees_and_advance_dumps_compare_on_first_line() -> None:
     assert compare(a, b).verdict is Verdict.AGREE
 
 
+def test_frontier_empty_dumps_compare_on_first_line() -> None:
+    """Go 1.24's empty-generation error dumps the ordering's maps too (in map order)."""
+    a = rejected("broken trace: frontier is empty:\n[gen=2]\n\nP 0 [..]\nP 2 [..]\n")
+    b = rejected("broken trace: frontier is empty:\n[gen=2]\n\nP 2 [..]\nP 0 [..]\n")
+    assert compare(a, b).verdict is Verdict.AGREE
+    assert compare(a, rejected("broken trace: frontier is empty: other")).verdict \
+        is Verdict.ERROR_TEXT_MISMATCH
+
+
 def test_error_text_mismatch() -> None:
     c = compare(rejected("invalid status for proc 3: 9"), rejected("invalid status for proc 3: 7"))
     assert c.verdict is Verdict.ERROR_TEXT_MISMATCH

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from oracle.diff.compare import same_up_to_ties, ties_possible
+from oracle.diff.compare import MAP_ORDER_RETRIES, same_up_to_ties, ties_possible
 from oracle.harness.helper import GoHelper, helper_for
 from oracle.parser.errors import TraceError
 from oracle.parser.inputs import load
@@ -68,7 +68,7 @@ def _records(out: bytes) -> list[tuple[str, int]]:
 
 def assert_release_same(helper: GoHelper, go: str, data: bytes) -> None:
     out = both_outputs(helper, data, go=go)
-    if ties_possible(data):
+    if ties_possible(data, go):
         a, b = _records(out.py_json), _records(out.go_json)
         assert a[-1] == b[-1] and same_up_to_ties(a[:-1], b[:-1]) is None
         return
@@ -76,12 +76,24 @@ def assert_release_same(helper: GoHelper, go: str, data: bytes) -> None:
     assert out.py_text == out.go_text
 
 
+def assert_release_gives_one_of_gos_answers(helper: GoHelper, go: str, data: bytes) -> None:
+    """:func:`assert_release_same`, asking Go again where its answer depends on map order."""
+    runs = 1 + MAP_ORDER_RETRIES if ties_possible(data, go) else 1
+    for i in range(runs):
+        try:
+            assert_release_same(helper, go, data)
+            return
+        except AssertionError:
+            if i == runs - 1:
+                raise
+
+
 def test_release_matches_its_go(release_helper: tuple[str, GoHelper]) -> None:
     go, helper = release_helper
     failures = []
     for name, data in INPUTS:
         try:
-            assert_release_same(helper, go, data)
+            assert_release_gives_one_of_gos_answers(helper, go, data)
         except AssertionError as e:
             failures.append(f"{name}: {str(e)[:200]}")
     assert not failures, "\n".join(failures)
@@ -98,7 +110,7 @@ def test_release_matches_its_go_on_its_real_traces(release_helper: tuple[str, Go
     go, helper = release_helper
     for t in real_traces(go):
         if not (t.allocfree or t.scenario == "multigen" or t.scenario in HEAP_SCENARIOS):
-            assert_release_same(helper, go, t.path.read_bytes())
+            assert_release_gives_one_of_gos_answers(helper, go, t.path.read_bytes())
 
 
 def test_finding_10_is_reproduced_per_release() -> None:
@@ -111,8 +123,202 @@ def test_finding_10_is_reproduced_per_release() -> None:
         assert ei.value.message == f"inconsistent status for proc 0: old Idle vs. new {name}"
 
 
-@pytest.mark.parametrize("go", ["1.22.10", "1.23.9", "1.24.11", "1.28.0", "nonsense"])
+@pytest.mark.parametrize("go", ["1.22.10", "1.28.0", "nonsense"])
 def test_releases_not_reproduced_are_refused(go: str) -> None:
     with pytest.raises(UnsupportedReleaseError, match="does not reproduce"):
         Reader(b"go 1.26 trace\x00\x00\x00", go=go)
     assert release("1.27.3") is release(None)
+
+
+def _own_testdata(go: str) -> list[tuple[str, bytes]]:
+    """The release's own testdata: its ``tests/*.test``, FuzzReader seeds and v1 traces (the
+    v1 package is ``internal/oldtrace`` before 1.25, ``internal/tracev1`` since)."""
+    from oracle.harness.toolchain import ensure
+
+    root = ensure(go).goroot / "src" / "internal" / "trace"
+    out = [(f"test/{p.stem}", text_to_binary(read_test_file(p)[1]))
+           for p in sorted((root / "testdata" / "tests").glob("*.test"))]
+    out += [(f"seed/{p.name}", load(p).data)
+            for p in sorted((root / "testdata" / "fuzz" / "FuzzReader").iterdir())]
+    for v1 in ("oldtrace", "tracev1"):
+        d = root / "internal" / v1 / "testdata"
+        if d.is_dir():
+            out += [(f"v1/{p.name}", p.read_bytes()) for p in sorted(d.iterdir())
+                    if p.stat().st_size < 50_000]
+    return out
+
+
+def test_release_matches_its_go_on_its_own_testdata(
+    release_helper: tuple[str, GoHelper],
+) -> None:
+    """The testdata shipped with the release itself (1.24 lacks the Go125 tests and has its
+    v1 traces under ``oldtrace``), not only the pinned release's."""
+    go, helper = release_helper
+    inputs = _own_testdata(go)
+    assert len(inputs) > 30
+    failures = []
+    for name, data in inputs:
+        try:
+            assert_release_gives_one_of_gos_answers(helper, go, data)
+        except AssertionError as e:
+            failures.append(f"{name}: {str(e)[:200]}")
+    assert not failures, "\n".join(failures)
+
+
+_UNEXPECTED_STATE = """Trace Go1.23
+EventBatch gen=1 m=0 time=0 size=2
+Frequency freq=1
+EventBatch gen=1 m=0 time=0 size=10
+ProcStatus dt=0 p=1 pstatus=3
+GoStatusStack dt=0 g=0 m=0 gstatus=3 stack=0
+EventBatch gen=1 m=2 time=0 size=12
+ProcStatus dt=0 p=1 pstatus=3
+GoStatusStack dt=0 g=1 m=2 gstatus=3 stack=0
+GoDestroySyscall dt=0
+EventBatch gen=1 m=0 time=0 size=2
+GoDestroySyscall dt=1
+"""
+
+
+def _switch_cases() -> dict[str, tuple[bytes, dict[str, str]]]:
+    """Small traces that each hit one release switch, with the end the releases named report
+    (``EOF`` or the error text); each is also checked against every reproduced release's Go."""
+    from oracle.parser.batchcursor import encode_timed_event as ev
+    from oracle.parser.generation import encode_sync
+    from oracle.parser.rawtrace import encode_batch
+    from oracle.parser.tracev2 import EventType as T
+    from oracle.parser.version import Version, write_header
+
+    def trace(v: int, *batches: bytes, tail: bytes = b"") -> bytes:
+        return write_header(v) + b"".join(batches) + tail
+
+    freq = encode_batch(1, 0, 1, encode_sync(Version.Go123))
+    # P 0 running, G 1 running on M 0.
+    body = encode_batch(1, 0, 1, ev(T.ProcStatus, 1, 0, 1) + ev(T.GoStatus, 1, 1, 0, 2))
+    return {
+        # sync_batch_events: 1.24 ignores what follows the frequency value...
+        "freq-trailing": (
+            trace(23, encode_batch(1, 0, 1, encode_sync(Version.Go123) + b"\x05\x01"), body),
+            {"1.24.11": "EOF",
+             "1.25.5": "expected frequency or clock snapshot event, got 5"}),
+        # ... and reads a second value before calling it a duplicate (here a bare io.EOF,
+        # which ends the trace cleanly).
+        "freq-duplicate-cut": (
+            trace(23, freq, encode_batch(1, 0, 1, bytes((T.Frequency,))), body),
+            {"1.24.11": "EOF", "1.25.5": "found multiple frequency events"}),
+        # wire_sync_events: 1.24's table has no ClockSnapshot.
+        "clock-snapshot-in-event-batch": (
+            trace(23, freq, encode_batch(1, 0, 1, ev(T.ProcStatus, 1, 0, 1)
+                                         + ev(T.ClockSnapshot, 1, 5, 6, 7))),
+            {"1.24.11": "found event without a timestamp: type=51",
+             "1.25.5": "bad event type found while ordering: 51"}),
+        # event_names_by_version: readBatch's text, with a named type, a gap and a stray.
+        "batch-type-cpusample": (
+            trace(23, freq, body, tail=bytes((T.CPUSample,))),
+            {"1.24.11": "expected batch event, got CPUSample",
+             "1.25.5": "expected batch event, got event 7"}),
+        "batch-type-end-of-generation": (
+            trace(23, freq, body, tail=bytes((T.EndOfGeneration,))),
+            {"1.24.11": "expected batch event, got ",
+             "1.25.5": "expected batch event, got event 52"}),
+        "batch-type-200": (
+            trace(23, freq, body, tail=bytes((200,))),
+            {"1.24.11": "expected batch event, got Invalid(200)",
+             "1.25.5": "expected batch event, got event 200"}),
+        # proc_status_names in every error that prints a ProcStatus (finding 10), here a
+        # GoDestroySyscall on a P whose status is SyscallAbandoned (a campaign found it).
+        "unexpected-state-syscall-abandoned": (
+            text_to_binary(_UNEXPECTED_STATE),
+            {"1.24.11": "proc 1 in unexpected state Bad during GoDestroySyscall",
+             "1.26.6": "proc 1 in unexpected state Bad during GoDestroySyscall",
+             "1.27.3": "proc 1 in unexpected state SyscallAbandoned during GoDestroySyscall"}),
+        # ... and the ordering's names of a Go 1.23 event in a Go122 trace (G 1 in a syscall).
+        "go122-create-blocked-name": (
+            trace(22, encode_batch(1, 0, 1, encode_sync(Version.Go122)),
+                  encode_batch(1, 0, 1, ev(T.ProcStatus, 1, 0, 1) + ev(T.GoStatus, 1, 1, 0, 3)
+                               + ev(T.GoCreateBlocked, 1, 2, 0, 0))),
+            {"1.24.11": "GoCreateBlocked event for goroutine that's not Running",
+             "1.25.5": "Invalid(47) event for goroutine that's not Running"}),
+    }
+
+
+SWITCH_CASES = _switch_cases()
+
+
+def _end(data: bytes, go: str) -> str:
+    try:
+        for _ in Reader(data, go=go):
+            pass
+    except TraceError as e:
+        return e.message
+    return "EOF"
+
+
+@pytest.mark.parametrize("name", sorted(SWITCH_CASES))
+def test_release_switches(name: str) -> None:
+    data, ends = SWITCH_CASES[name]
+    for go, end in ends.items():
+        assert _end(data, go) == end, go
+
+
+def test_release_switches_match_their_go(release_helper: tuple[str, GoHelper]) -> None:
+    go, helper = release_helper
+    failures = []
+    for name, (data, _) in SWITCH_CASES.items():
+        try:
+            assert_release_gives_one_of_gos_answers(helper, go, data)
+        except AssertionError as e:
+            failures.append(f"{name}: {str(e)[:200]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_sync_closes_each_generation_up_to_1_24() -> None:
+    """Go 1.24: one Sync after each generation's events (and none before); 1.25: one before
+    each generation and a final one."""
+    data = INPUTS_BY_NAME["test/go122-task-across-generations"]
+    kinds = {go: [str(e.kind) for e in Reader(data, go=go)] for go in ("1.24.11", "1.25.5")}
+    old, new = kinds["1.24.11"], kinds["1.25.5"]
+    assert old[0] != "Sync" and old[-1] == "Sync"
+    assert new[0] == "Sync" and new[-1] == "Sync"
+    assert new.count("Sync") == old.count("Sync") + 1
+    assert [k for k in old if k != "Sync"] == [k for k in new if k != "Sync"]
+
+
+INPUTS_BY_NAME = dict(INPUTS)
+
+
+def test_finding_6_is_reproduced_per_release() -> None:
+    """GoStatus with gstatus 258: Go 1.23's StateTransition indexes with the wire value and
+    panics; from 1.24 the ordering's uint8 is packed and the transition is Undetermined->Running."""
+    from oracle.parser.errors import GoPanic
+
+    data = load(ROOT / "corpus" / "go-findings" / "gostatus-uint8-truncation.txt").data
+    ev = next(e for e in Reader(data, go="1.23.9") if str(e.kind) == "StateTransition")
+    with pytest.raises(GoPanic, match=r"index out of range \[258\] with length 5"):
+        ev.state_transition()
+    ev = next(e for e in Reader(data, go="1.24.11") if str(e.kind) == "StateTransition")
+    assert [str(s) for s in ev.state_transition().goroutine()] == ["Undetermined", "Running"]
+
+
+def test_go_1_23_frontier_order_is_a_tie_order() -> None:
+    """Go 1.23 builds each generation's frontier in map order, so its v2 answers are compared
+    up to ties (and asked for again); 1.24 on use the order of each M's first batch."""
+    from oracle.diff.compare import ties_possible
+
+    data = INPUTS_BY_NAME["test/go122-syscall-steal-proc-ambiguous"]
+    assert ties_possible(data, "1.23.9")
+    assert not ties_possible(data, "1.24.11") and not ties_possible(data)
+    assert not RELEASES["1.23.9"].frontier_in_batch_order and RELEASES["1.24.11"].frontier_in_batch_order
+
+
+def test_frontier_rotation_follows_go_1_23s_other_map_orders() -> None:
+    """``frontier_rotation`` gives Go 1.23's other answers (two Ms whose first events tie
+    come in the other order); releases with a fixed order ignore it."""
+    data = INPUTS_BY_NAME["test/go122-syscall-steal-proc-ambiguous"]
+
+    def threads(go: str, k: int) -> list[int]:
+        return [e.ctx.m for e in Reader(data, go=go, frontier_rotation=k)]
+
+    assert threads("1.23.9", 1) != threads("1.23.9", 0) == threads("1.24.11", 0)
+    assert sorted(threads("1.23.9", 1)) == sorted(threads("1.23.9", 0))
+    assert threads("1.24.11", 1) == threads("1.24.11", 0)
