@@ -40,7 +40,6 @@ from oracle.diff.compare import Verdict, compare
 from oracle.diff.impls import GoImpl, PythonImpl
 from oracle.diff.outcome import Outcome, Status
 from oracle.campaign.findings import FindingStore
-from oracle.parser import compiled
 
 #: Outputs of a fake Go that panics on every input whose length is a multiple of 7.
 FAKE_PANIC = "fake panic for the tests"
@@ -145,39 +144,58 @@ def test_checker_fast_path_matches_full_comparison(checker: CaseChecker, pinned_
     assert sum(st.verdicts.values()) == st.cases
 
 
-@pytest.mark.skipif(
-    compiled.implementation() != "pure",
-    reason="plants the bug by patching Event.go_string, which a compiled class cannot take; "
-    "the pure-parser run of the suite covers it (and test_planted_bugs.py plants in sources)",
-)
-def test_checker_finds_a_string_bug_and_minimizes_it(pinned_helper: Path, store: FindingStore,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """A Log message printed without quotes: the dumps agree, Event.String() does not."""
+_STRING_BUG_SCRIPT = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    from oracle.campaign.checker import CaseChecker
+    from oracle.campaign.findings import FindingStore
+    from oracle.harness.toolchain import pinned
+    from oracle.parser import compiled
     from oracle.parser.event import Event, EventKind
     from oracle.parser.inputs import load
 
-    from oracle.harness.toolchain import pinned
-
+    assert compiled.implementation() == "pure"
     tests = pinned().goroot / "src" / "internal" / "trace" / "testdata" / "tests"
     data = load(tests / "go122-annotations.test").data
     real = Event.go_string
 
-    def buggy(ev: Event) -> str:
+    def buggy(ev):
         text = real(ev)
         if ev.kind is EventKind.Log:
             return text.replace('Message="', "Message=").rstrip('"')
         return text
 
-    monkeypatch.setattr(Event, "go_string", buggy)
-    with CaseChecker(pinned_helper, "1.27.3", store, minimize=False, strings_every=0) as c:
-        assert c.check(data).agree  # the canonical dump alone cannot see it
-    with CaseChecker(pinned_helper, "1.27.3", store, minimize=True, minimize_seconds=30) as c:
+    Event.go_string = buggy
+    store = FindingStore(Path({corpus!r}))
+    binary = Path({binary!r})
+    with CaseChecker(binary, "1.27.3", store, minimize=False, strings_every=0) as c:
+        dump_only = c.check(data).agree
+    with CaseChecker(binary, "1.27.3", store, minimize=True, minimize_seconds=30) as c:
         cmp = c.check(data)
-        assert cmp.verdict is Verdict.STRING_MISMATCH and cmp.signature == "string-mismatch:Log"
-        assert c.stats.strings_checked == 1
-        repro = (Path(c.stats.new[0].repro) / "repro.trace").read_bytes()
-    assert len(repro) < len(data)
-    meta = json.loads((Path(c.stats.new[0].repro) / "metadata.json").read_text())
+        out = dict(dump_only=dump_only, verdict=cmp.verdict.value, signature=cmp.signature,
+                   strings_checked=c.stats.strings_checked, repro=c.stats.new[0].repro,
+                   size=len(data))
+    print(json.dumps(out))
+""")
+
+
+def test_checker_finds_a_string_bug_and_minimizes_it(pinned_helper: Path, tmp_path: Path) -> None:
+    """A Log message printed without quotes: the dumps agree, Event.String() does not.
+
+    The bug is planted by patching ``Event.go_string``, which only the pure parser's class
+    takes, so the check runs in a subprocess on the pure parser whichever one this run uses.
+    """
+    script = _STRING_BUG_SCRIPT.format(corpus=str(tmp_path / "corpus"), binary=str(pinned_helper))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "GOTRACE_ORACLE_IMPL": "pure"}, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout.splitlines()[-1])
+    assert got["dump_only"]  # the canonical dump alone cannot see it
+    assert got["verdict"] == Verdict.STRING_MISMATCH.value and got["signature"] == "string-mismatch:Log"
+    assert got["strings_checked"] == 1
+    repro = (Path(got["repro"]) / "repro.trace").read_bytes()
+    assert len(repro) < got["size"]
+    meta = json.loads((Path(got["repro"]) / "metadata.json").read_text())
     assert meta["signature"] == "string-mismatch:Log" and meta["minimized"] is True
 
 
