@@ -18,7 +18,8 @@ PROJECT="$SRC/gotrace-oracle"
 mkdir -p "$OUT"
 
 if [ -n "${GOTRACE_SITE:-}" ]; then
-  "$PYTHON" -m pip install --quiet --no-deps --target "$GOTRACE_SITE" "$PROJECT"
+  # The interpreter has the build requirements too (setuptools>=77, the `compiled` extra).
+  "$PYTHON" -m pip install --quiet --no-deps --no-build-isolation --target "$GOTRACE_SITE" "$PROJECT"
   export PYTHONPATH="$GOTRACE_SITE${PYTHONPATH:+:$PYTHONPATH}"
 else
   "$PYTHON" -m pip install --quiet "$PROJECT[fuzz]"
