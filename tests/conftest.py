@@ -71,7 +71,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "any_real_trace" in metafunc.fixturenames:
         from oracle.harness.realtraces import HEAP_SCENARIOS, real_traces
 
-        traces = [t for v in FIXTURE_VERSIONS for t in real_traces(v) if t.scenario not in HEAP_SCENARIOS]
+        # Go 1.22's runtime ignores traceallocfree=1 (tests/oracle/heap checks it writes no
+        # AllocFree data), so its "-allocfree" traces are plain ones again: left out.
+        traces = [t for v in FIXTURE_VERSIONS for t in real_traces(v)
+                  if t.scenario not in HEAP_SCENARIOS and not (t.allocfree and v == "1.22.10")]
         metafunc.parametrize("any_real_trace", traces, ids=[t.name for t in traces])
 
 
