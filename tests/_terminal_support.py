@@ -4,8 +4,11 @@ progress line updates several times a second and a test can act on what it shows
 from __future__ import annotations
 
 import os
+import pty
 import re
 import select
+import signal
+import subprocess
 import time
 
 
@@ -26,3 +29,27 @@ def read_terminal(fd: int, timeout: float, until: re.Pattern[bytes] | None = Non
             if until is not None and until.search(seen):
                 break
     return seen.decode(errors="replace")
+
+
+def signal_once_seen(cmd: list[str], until: re.Pattern[bytes], sig: signal.Signals, *,
+                     timeout: float = 60) -> tuple[int, bytes, str]:
+    """Run ``cmd`` with its stderr on a terminal, send ``sig`` once its output matches
+    ``until`` (however long start-up takes), and return ``(returncode, stdout, terminal)``.
+
+    The terminal is drained to the end, so the process never blocks writing its progress.
+    """
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    try:
+        seen = read_terminal(master, timeout, until=until)
+        assert proc.poll() is None, seen
+        proc.send_signal(sig)
+        seen += read_terminal(master, 30)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, out, seen

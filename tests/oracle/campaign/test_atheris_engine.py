@@ -4,8 +4,6 @@ feedback, workers, campaigns."""
 from __future__ import annotations
 
 import json
-import os
-import pty
 import random
 import re
 import signal
@@ -39,7 +37,7 @@ from oracle.parser.rawtrace import RawTrace, decode, encode
 from oracle.parser.tracev2 import EventType
 from oracle.parser.version import V2_VERSIONS, Version, write_header
 from strategies import RAW_MUTATIONS, RandomChooser, mutate_raw
-from tests._terminal_support import read_terminal
+from tests._terminal_support import signal_once_seen
 
 pytest.importorskip("atheris")
 
@@ -367,25 +365,13 @@ def test_campaign_survives_sigterm(tmp_path: Path, pinned_helper: Path) -> None:
     cmd = [sys.executable, "-m", "oracle", "fuzz", "--engine", "atheris", "--time", "60",
            "--jobs", "2", "--seed", "sig", "--no-minimize", "--generated-seeds", "40",
            "--corpus", str(tmp_path / "corpus"), "--report", str(report)]
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave)
-    os.close(slave)
-    try:
-        progress = read_terminal(master, 90, until=re.compile(rb"\] [1-9][0-9,]* execs"))
-        assert proc.poll() is None, progress
-        proc.send_signal(signal.SIGTERM)
-        progress += read_terminal(master, 30)  # drained, so the campaign never blocks on it
-        out, _ = proc.communicate(timeout=30)
-    finally:
-        os.close(master)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    rc, out, progress = signal_once_seen(cmd, re.compile(rb"\] [1-9][0-9,]* execs"),
+                                         signal.SIGTERM, timeout=90)
     r = json.loads(report.read_text())
     assert r["interrupted"] == "SIGTERM"
     assert r["cases"] > 0 and r["worker_errors"] == [], progress[-2000:]
     assert r["workers"] and set(r["workers"]) <= {"0", "1"}
-    assert proc.returncode == 128 + signal.SIGTERM  # as shells report a SIGTERM
+    assert rc == 128 + signal.SIGTERM  # as shells report a SIGTERM
     assert b"fuzz:" in out
 
 
