@@ -88,15 +88,21 @@ def assert_release_gives_one_of_gos_answers(helper: GoHelper, go: str, data: byt
                 raise
 
 
-def test_release_matches_its_go(release_helper: tuple[str, GoHelper]) -> None:
-    go, helper = release_helper
+def _assert_all_give_gos_answers(helper: GoHelper, go: str,
+                                 inputs: list[tuple[str, bytes]]) -> None:
+    """Every input against release ``go``'s own parser, all failures reported at once."""
     failures = []
-    for name, data in INPUTS:
+    for name, data in inputs:
         try:
             assert_release_gives_one_of_gos_answers(helper, go, data)
         except AssertionError as e:
             failures.append(f"{name}: {str(e)[:200]}")
     assert not failures, "\n".join(failures)
+
+
+def test_release_matches_its_go(release_helper: tuple[str, GoHelper]) -> None:
+    go, helper = release_helper
+    _assert_all_give_gos_answers(helper, go, INPUTS)
 
 
 @pytest.mark.slow
@@ -156,13 +162,7 @@ def test_release_matches_its_go_on_its_own_testdata(
     go, helper = release_helper
     inputs = _own_testdata(go)
     assert len(inputs) > 30
-    failures = []
-    for name, data in inputs:
-        try:
-            assert_release_gives_one_of_gos_answers(helper, go, data)
-        except AssertionError as e:
-            failures.append(f"{name}: {str(e)[:200]}")
-    assert not failures, "\n".join(failures)
+    _assert_all_give_gos_answers(helper, go, inputs)
 
 
 _UNEXPECTED_STATE = """Trace Go1.23
