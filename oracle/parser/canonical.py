@@ -281,6 +281,8 @@ def terminal_record(err: TraceError | GoPanic | None) -> dict[str, JSON]:
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
 def dumps_record(d: JSON) -> str:
     """One record as compact JSON text (no trailing newline), byte-compatible with the helper."""
     return _dumps(d)
