@@ -841,7 +841,10 @@ _PAGE_OBJECTS: Final = 8192 // 8  # object IDs per page (model's pageSize / minH
 
 
 def _heap_events(tr: Trace, *types: int) -> list[tuple[Batch, int]]:
-    return _events(tr, lambda e: e.typ in types, roles=("events",))
+    """The heap mutations' targets: whole events of ``types`` (an earlier mutation of the same
+    case, ``truncate_args``, may have cut one short, and the heap operators read its ID)."""
+    return _events(tr, lambda e: e.typ in types and len(e.args) == len(SPECS[e.typ].args),
+                   roles=("events",))
 
 
 def _insert_after(b: Batch, i: int, e: Ev) -> None:

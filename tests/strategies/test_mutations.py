@@ -14,6 +14,7 @@ import pytest
 from oracle.diff import Status
 from strategies import (
     EXPECTED_FAILURES,
+    HEAP_MUTATIONS,
     MUTATIONS,
     RAW_MUTATIONS,
     Outcome,
@@ -105,6 +106,17 @@ def test_each_mutation_changes_the_trace(name: str) -> None:
         if tr.mutations == (name,) and tr.to_binary() != base.to_binary():
             changed += 1
     assert changed >= 5, f"{name} changed only {changed}/30 traces"
+
+
+@pytest.mark.parametrize("name", sorted(HEAP_MUTATIONS))
+def test_heap_mutations_after_truncated_args(name: str) -> None:
+    """A heap operator applied after ``truncate_args`` cut its target short must not raise
+    (a campaign found ``heap_free_unknown_stack`` reading the ID of such an event)."""
+    vs, template = trace_params(allocfree=True, versions=[26], features=None)
+    for seed in range(40):
+        ch = RandomChooser(seed)
+        cut = mutate(ch, draw_valid(ch, vs, template), ("truncate_args",), max_mutations=3)
+        mutate(ch, cut, (name,), max_mutations=1)
 
 
 #: Dedicated boundary mutations -> (versions, Go error fragments that show the boundary was hit).
