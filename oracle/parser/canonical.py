@@ -118,12 +118,11 @@ def _transition_json(st: StateTransition) -> JSON:
     """Mirrors the helper's ``transitionJSON``: from/to are state names, ``null`` otherwise."""
     from_: str | None = None
     to: str | None = None
+    # st.goroutine() / st.proc() by name, read from the raw states (no enum objects).
     if st.resource.kind == ResourceKind.Goroutine:
-        f, t = st.goroutine()
-        from_, to = GO_STATE_NAMES[f], GO_STATE_NAMES[t]
+        from_, to = GO_STATE_NAMES[st.old_state], GO_STATE_NAMES[st.new_state]
     elif st.resource.kind == ResourceKind.Proc:
-        pf, pt = st.proc()
-        from_, to = PROC_STATE_NAMES[pf], PROC_STATE_NAMES[pt]
+        from_, to = PROC_STATE_NAMES[st.old_state], PROC_STATE_NAMES[st.new_state]
     return {
         "resource": resource_json(st.resource),
         "from": from_,

@@ -790,11 +790,12 @@ class Event:
                 parts.append(f" Resource={s.resource.go_string()} Reason={quote(s.reason)}")
             rk = s.resource.kind
             if rk == ResourceKind.Goroutine:
-                old, new = s.goroutine()
-                parts.append(f" GoID={s.resource.goroutine()} {GO_STATE_NAMES[old]}->{GO_STATE_NAMES[new]}")
+                # s.goroutine()'s states by name (its check is the branch's; no enum objects)
+                old_name, new_name = GO_STATE_NAMES[s.old_state], GO_STATE_NAMES[s.new_state]
+                parts.append(f" GoID={s.resource.goroutine()} {old_name}->{new_name}")
             elif rk == ResourceKind.Proc:
-                pold, pnew = s.proc()
-                parts.append(f" ProcID={s.resource.proc()} {PROC_STATE_NAMES[pold]}->{PROC_STATE_NAMES[pnew]}")
+                old_name, new_name = PROC_STATE_NAMES[s.old_state], PROC_STATE_NAMES[s.new_state]
+                parts.append(f" ProcID={s.resource.proc()} {old_name}->{new_name}")
             if not rel.transition_string_resource_first:
                 parts.append(f" Reason={quote(s.reason)}")
             if s.stack != NO_STACK:

@@ -29,6 +29,7 @@ read consumes exactly the matched bytes: :func:`read_header_bytes` returns that 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import IntEnum
 from typing import BinaryIO, Final
@@ -304,12 +305,21 @@ def _finish(v: int) -> Version:
     return Version(v)
 
 
+#: ``go 1.N trace\x00\x00\x00`` with single spaces and up to 9 digits (so below 2**32): the
+#: scanner's answer for such a prefix is N and the prefix's length, so it needs no scanning.
+_PLAIN_HEADER: Final = re.compile(rb"go 1\.([0-9]{1,9}) trace\x00\x00\x00")
+
+
 def read_header_bytes(data: bytes | bytearray | memoryview, pos: int = 0) -> tuple[Version, int]:
     """Mirrors ``version.ReadHeader`` on ``data[pos:]``: ``(version, bytes consumed)``.
 
     Raises :class:`TraceError` with Go's text when the header does not scan or names an
     unknown version.
     """
+    m = _PLAIN_HEADER.match(data, pos)
+    if m is not None:
+        # The header as Go's writer spells it: what the scanner below would read, at once.
+        return _finish(int(m.group(1))), m.end() - pos
     buf = bytearray()
     view = memoryview(data)
 

@@ -248,3 +248,21 @@ def test_header_rune_decoding_matches_go_decoder(data: bytes) -> None:
         assert (r, scanner.pos) == (want, pos + width)
         pos += width
     assert scanner.get_rune() == -1
+
+
+@given(st.text("0123456789", min_size=1, max_size=12), st.sampled_from([b"", b" ", b"x", b"\x00", b"\n"]),
+       st.binary(max_size=8))
+def test_plain_header_fast_path_is_the_scanner(digits: str, sep: bytes, tail: bytes) -> None:
+    """read_header_bytes answers headers spelled the plain way without scanning; its answer
+    (version or error, bytes consumed) must be the scanner's (read_header on a stream)."""
+    data = b"go 1." + digits.encode() + b" trace\x00\x00\x00" + sep + tail
+    stream = io.BytesIO(data)
+    try:
+        want: object = (read_header(stream), stream.tell())
+    except TraceError as e:
+        want = str(e)
+    try:
+        got: object = read_header_bytes(data)
+    except TraceError as e:
+        got = str(e)
+    assert got == want
