@@ -109,7 +109,12 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// lineBuf is writeLine's scratch buffer, reused from line to line: the helper
+// writes one line at a time, and every writer it uses copies what it is given.
+var lineBuf []byte
+
 // writeLine writes v as one JSON line.
 func writeLine(w io.Writer, v any) {
-	w.Write(append(appendJSON(nil, v), '\n'))
+	lineBuf = append(appendJSON(lineBuf[:0], v), '\n')
+	w.Write(lineBuf)
 }

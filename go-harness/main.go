@@ -88,10 +88,25 @@ type result struct {
 	stack       string
 }
 
+// runOut and runErr are run's output buffers, reused from request to request
+// (serve answers one at a time and copies a result out before the next), so
+// that a campaign's small requests do not each grow new buffers. One that grew
+// past maxKeptBuffer for a big trace is dropped rather than kept.
+var runOut, runErr bytes.Buffer
+
+const maxKeptBuffer = 16 << 20
+
 // run runs m on in, recovering a panic that escapes the mode. The output
-// written before the panic is kept: it shows how far the mode got.
+// written before the panic is kept: it shows how far the mode got. The result
+// is valid until the next call.
 func run(m modeFunc, in []byte) (res result) {
-	var out, errw bytes.Buffer
+	for _, b := range []*bytes.Buffer{&runOut, &runErr} {
+		if b.Cap() > maxKeptBuffer {
+			*b = bytes.Buffer{}
+		}
+		b.Reset()
+	}
+	out, errw := &runOut, &runErr
 	defer func() {
 		if r := recover(); r != nil {
 			res = result{
@@ -100,7 +115,7 @@ func run(m modeFunc, in []byte) (res result) {
 			}
 		}
 	}()
-	code := m(in, &out, &errw)
+	code := m(in, out, errw)
 	return result{out: out.Bytes(), stderr: errw.Bytes(), exit: code}
 }
 

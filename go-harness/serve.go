@@ -42,10 +42,12 @@ func serve(r io.Reader, w, errw io.Writer) int {
 			fmt.Fprintf(errw, "gotraceoracle serve: reading request: %v\n", err)
 			return exitUsage
 		}
-		resp := handle(req)
-		binary.BigEndian.PutUint32(lenbuf[:], uint32(len(resp)))
+		line, out := handle(req)
+		binary.BigEndian.PutUint32(lenbuf[:], uint32(len(line)+1+len(out)))
 		bw.Write(lenbuf[:])
-		bw.Write(resp)
+		bw.Write(line)
+		bw.WriteByte('\n')
+		bw.Write(out)
 		if err := bw.Flush(); err != nil {
 			fmt.Fprintf(errw, "gotraceoracle serve: writing response: %v\n", err)
 			return exitUsage
@@ -62,8 +64,9 @@ type header struct {
 	Stderr  string  `json:"stderr"`
 }
 
-// handle runs one request and returns the response frame's body.
-func handle(req []byte) []byte {
+// handle runs one request and returns the response frame's body: its header
+// line (without the newline) and the mode's output, valid until the next call.
+func handle(req []byte) (line, out []byte) {
 	name, payload, ok := bytes.Cut(req, []byte{'\n'})
 	var res result
 	if m, known := modes[string(name)]; ok && known {
@@ -75,8 +78,6 @@ func handle(req []byte) []byte {
 	if res.panicked {
 		h.Outcome, h.Panic, h.Stack = "panic", &res.panicMsg, &res.stack
 	}
-	line, _ := json.Marshal(h) // cannot fail: only strings and ints
-	resp := make([]byte, 0, len(line)+1+len(res.out))
-	resp = append(append(append(resp, line...), '\n'), res.out...)
-	return resp
+	line, _ = json.Marshal(h) // cannot fail: only strings and ints
+	return line, res.out
 }

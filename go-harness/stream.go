@@ -65,11 +65,19 @@ func streamMain(args []string, stdin io.Reader, stdout, stderr io.Writer) (code 
 // the same pass, even where Go's answers depend on map order (v1 traces, Go
 // 1.23's frontier).
 func modeParseString(in []byte, out, _ io.Writer) int {
-	var strs bytes.Buffer
-	code := parseAndString(bytes.NewReader(in), out, &strs)
+	strs := &parseStringBuf
+	if strs.Cap() > maxKeptBuffer {
+		*strs = bytes.Buffer{}
+	}
+	strs.Reset()
+	code := parseAndString(bytes.NewReader(in), out, strs)
 	out.Write(strs.Bytes())
 	return code
 }
+
+// parseStringBuf holds modeParseString's go-string part until the records are
+// all written; reused like run's buffers.
+var parseStringBuf bytes.Buffer
 
 // parseAndString writes parse's records to out and go-string's lines to strs.
 func parseAndString(in io.Reader, out, strs io.Writer) int {
