@@ -56,14 +56,14 @@ const (
 type modeFunc func(in []byte, out, errw io.Writer) int
 
 var modes = map[string]modeFunc{
-	"raw":       modeRaw,
-	"raw-text":  modeRawText,
-	"to-text":   modeToText,
-	"to-binary": modeToBinary,
-	"parse":     modeParse,
-	"go-string": modeGoString,
+	"raw":          modeRaw,
+	"raw-text":     modeRawText,
+	"to-text":      modeToText,
+	"to-binary":    modeToBinary,
+	"parse":        modeParse,
+	"go-string":    modeGoString,
 	"parse-string": modeParseString,
-	"ping":      modePing,
+	"ping":         modePing,
 	// Test hooks for the serve supervisor on the Python side.
 	"panic": func([]byte, io.Writer, io.Writer) int { panic("injected panic") },
 	"hang": func([]byte, io.Writer, io.Writer) int {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -54,8 +55,60 @@ func streamMain(args []string, stdin io.Reader, stdout, stderr io.Writer) (code 
 // modeParseString answers parse and go-string in one request: the canonical
 // records up to and including the terminal record, then the go-string lines.
 // Campaigns use it to check Event.String() on every case for one round trip.
-func modeParseString(in []byte, out, errw io.Writer) int {
-	code := modeParse(in, out, errw)
-	modeGoString(in, out, errw)
+//
+// It reads the trace once and renders each event both ways, and its output is
+// byte for byte what the two modes give when run one after the other: the two
+// parts end independently (a String() panic ends the go-string part with
+// "PANIC:" while the records go on, as in a separate go-string run). Reading
+// once halves the helper's cost per case, most of all on v1 input, whose
+// parser allocates its event chunks up front; and both parts then describe
+// the same pass, even where Go's answers depend on map order (v1 traces, Go
+// 1.23's frontier).
+func modeParseString(in []byte, out, _ io.Writer) int {
+	var strs bytes.Buffer
+	code := parseAndString(bytes.NewReader(in), out, &strs)
+	out.Write(strs.Bytes())
 	return code
+}
+
+// parseAndString writes parse's records to out and go-string's lines to strs.
+func parseAndString(in io.Reader, out, strs io.Writer) int {
+	stringsOpen := true
+	endStrings := func(line string) {
+		if stringsOpen {
+			io.WriteString(strs, line)
+			stringsOpen = false
+		}
+	}
+	var r *traceReader
+	var err error
+	if msg, ok := try(func() { r, err = newTraceReader(in) }); !ok {
+		endStrings("PANIC: " + msg + "\n")
+		return endPanic(out, msg)
+	}
+	for i := 0; err == nil; i++ {
+		var ev traceEvent
+		if msg, ok := try(func() { ev, err = r.ReadEvent() }); !ok {
+			endStrings("PANIC: " + msg + "\n")
+			return endPanic(out, msg)
+		}
+		if err != nil {
+			break
+		}
+		writeLine(out, eventRecord(i, ev))
+		if stringsOpen {
+			var s string
+			if msg, ok := try(func() { s = ev.String() }); !ok {
+				endStrings("PANIC: " + msg + "\n")
+			} else {
+				io.WriteString(strs, s+"\n")
+			}
+		}
+	}
+	if err == io.EOF {
+		endStrings("EOF\n")
+		return endEOF(out)
+	}
+	endStrings(fmt.Sprintf("ERROR: %v\n", err))
+	return endError(out, err)
 }

@@ -62,14 +62,24 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, Literal, Protocol, TypeVar, cast
 
-from oracle.parser.canonical import dump_and_strings, dump_trace
+from oracle.parser.canonical import dump_and_strings
+from oracle.parser.event import Event
 from oracle.diff.compare import Comparison, Verdict, compare, ties_possible
 from oracle.diff.impls.go import outcome_from_helper, request_parse
 from oracle.diff.impls.python import PythonImpl
 from oracle.diff.outcome import Outcome, Status
-from oracle.parser.releases import reproduced
+from oracle.parser.releases import CURRENT, reproduced
 from oracle.parser.tracev1.parser import GO_SMALL_MAP_ORDERS
 from oracle.harness.helper import GoHelper, HelperResult
+from oracle.heap.campaign import (
+    HEAP_ERROR,
+    HEAP_TIMEOUT,
+    HEAP_UNEXPECTED,
+    HeapCaseVerdict,
+    heap_verdict,
+    verdict_of,
+)
+from oracle.heap.replay import HeapReplay
 
 __all__ = [
     "CampaignChecker",
@@ -140,8 +150,30 @@ class FindingStoreLike(Protocol):
 
 def _dump_bytes(data: bytes, go: str | None = None) -> bytes:
     """The reference parser's canonical JSON lines, as the Go helper writes them."""
-    text = "\n".join(dump_trace(data, go=go))
-    return text.encode("utf-8", "surrogateescape") + b"\n"
+    return dump_and_strings(data, go=go, strings=False)[0]
+
+
+class _SharedHeap:
+    """The heap oracle's replay of one case, fed by the differential's parse
+    (:meth:`CaseChecker._python_lines`).  A bug in the replay must not break the parse it
+    rides on: the first exception is kept as the case's ``heap-error`` and feeding stops."""
+
+    __slots__ = ("replay", "error", "timed_out")
+
+    def __init__(self) -> None:
+        self.replay: HeapReplay | None = HeapReplay(max_examples=0, top=0)
+        self.error: str | None = None
+        self.timed_out = False
+
+    def observe(self, ev: Event) -> None:
+        """Feed one event (never raises)."""
+        if self.replay is None:
+            return
+        try:
+            self.replay.observe(ev)
+        except Exception as e:  # noqa: BLE001 - reported as heap-error
+            self.error = f"{type(e).__name__}: {e}"
+            self.replay = None
 
 
 class _PythonTimeout(BaseException):
@@ -421,6 +453,9 @@ class CaseChecker:
         self._py_strings: Impl | None = (PythonImpl(self._semantics, strings=True)
                                          if py_impl is None else None)
         self._fast = go_impl is None and py_impl is None
+        #: The heap oracle reads the case from the differential's parse (see _heap_observer).
+        self._heap_shares_parse = self._fast and self._semantics in (None, CURRENT.version)
+        self._shared_heap: _SharedHeap | None = None
         self._timed_py = _TimedPython(self)
         self._saved: set[str] = set()
         self._last_strings = False  # whether the last _compare checked String() too
@@ -492,15 +527,31 @@ class CaseChecker:
 
     def _python_lines(self, data: bytes, strings: bool) -> tuple[bytes, bytes] | Outcome | None:
         """Python's canonical JSON lines and ``String()`` lines (empty unless ``strings``); an
-        Outcome on timeout; None if anything raised."""
+        Outcome on timeout; None if anything raised.
+
+        When the heap oracle can share this parse (:meth:`_heap_observer`), the parse feeds
+        its replay as it goes: one parse per case instead of two."""
+        observe = self._heap_observer()
         try:
-            if strings:
-                return self._timed(functools.partial(dump_and_strings, go=self._semantics), data)
-            return self._timed(functools.partial(_dump_bytes, go=self._semantics), data), b""
+            return self._timed(functools.partial(
+                dump_and_strings, go=self._semantics, strings=strings, observe=observe), data)
         except _PythonTimeout:
+            if self._shared_heap is not None:
+                self._shared_heap.timed_out = True
             return self._timeout_outcome()
         except Exception:  # noqa: BLE001 - the full path reports it as an outcome
+            self._shared_heap = None  # judged by its own parse instead
             return None
+
+    def _heap_observer(self) -> Callable[[Event], None] | None:
+        """A fresh replay for this case's heap verdict, fed by the differential's own parse,
+        when that parse reads the events the heap oracle reads (the pinned release's: other
+        releases place Sync events differently, so their cases keep a parse of their own)."""
+        self._shared_heap = None
+        if not self.heap or not self._heap_shares_parse:
+            return None
+        shared = self._shared_heap = _SharedHeap()
+        return shared.observe
 
     def _compare(self, data: bytes, strings: bool | None = None,
                  ) -> tuple[Comparison, Outcome | None, Outcome | None, str, str]:
@@ -522,6 +573,7 @@ class CaseChecker:
                 py = out
             self.last_output = out[0] if isinstance(out, tuple) else None
         else:
+            self._shared_heap = None
             py = self._run_python(data, False)
             self.last_output = None
         t1 = time.perf_counter()
@@ -627,26 +679,34 @@ class CaseChecker:
                     into: CaseStats | None = None) -> None:
         """The extra oracle: the AllocFree heap rules (oracle.heap.campaign), its own verdicts
         (counted in ``into``, by default this checker's statistics)."""
-        from oracle.heap.campaign import (
-            HEAP_ERROR,
-            HEAP_TIMEOUT,
-            HEAP_UNEXPECTED,
-            HeapCaseVerdict,
-            heap_verdict,
-        )
-
         st = into if into is not None else self.stats
         t0 = time.perf_counter()
-        try:
-            hv = self._timed(lambda d: heap_verdict(
-                d, mutations, valid_unless_mutated=self.valid_unless_mutated), data)
-        except _PythonTimeout:
-            hv = HeapCaseVerdict(HEAP_TIMEOUT)
+        shared, self._shared_heap = self._shared_heap, None
+        if shared is not None:
+            hv = self._shared_verdict(shared, mutations)
+        else:
+            try:
+                hv = self._timed(lambda d: heap_verdict(
+                    d, mutations, valid_unless_mutated=self.valid_unless_mutated), data)
+            except _PythonTimeout:
+                hv = HeapCaseVerdict(HEAP_TIMEOUT)
         st.seconds_heap += time.perf_counter() - t0
         st.heap[hv.verdict] += 1
         st.heap_rules.update(hv.rules)
         if hv.verdict in (HEAP_UNEXPECTED, HEAP_ERROR, HEAP_TIMEOUT) and len(st.heap_samples) < 10:
             st.heap_samples.append(f"{hv.verdict} seed={seed} {hv.error or ','.join(hv.rules)}")
+
+    def _shared_verdict(self, shared: _SharedHeap, mutations: Sequence[str]) -> HeapCaseVerdict:
+        """The heap verdict of a replay the differential's parse fed."""
+        if shared.timed_out:
+            return HeapCaseVerdict(HEAP_TIMEOUT)
+        if shared.replay is None:
+            return HeapCaseVerdict(HEAP_ERROR, (), shared.error)
+        try:
+            return verdict_of(shared.replay.finish(), mutations,
+                              valid_unless_mutated=self.valid_unless_mutated)
+        except Exception as e:  # noqa: BLE001 - a bug in the oracle must not stop a campaign
+            return HeapCaseVerdict(HEAP_ERROR, (), f"{type(e).__name__}: {e}")
 
     def _is_known(self, c: Comparison) -> bool:
         from oracle.campaign.findings import is_known_nondeterminism

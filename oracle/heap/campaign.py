@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from oracle.heap.check import HeapStatus, check_trace
+from oracle.heap.check import check_trace
+from oracle.heap.replay import HeapResult
 
 __all__ = [
     "HEAP_CONSISTENT",
@@ -28,6 +29,7 @@ __all__ = [
     "HEAP_VIOLATIONS",
     "HeapCaseVerdict",
     "heap_verdict",
+    "verdict_of",
 ]
 
 HEAP_NONE: Final = "heap-none"
@@ -70,9 +72,16 @@ def heap_verdict(data: bytes, mutations: Sequence[str] = (), *,
         v = check_trace(data, max_examples=0, top=0)
     except Exception as e:  # noqa: BLE001 - a bug in the oracle must not stop a campaign
         return HeapCaseVerdict(HEAP_ERROR, (), f"{type(e).__name__}: {e}")
-    if v.status is HeapStatus.NO_ALLOCFREE:
+    return verdict_of(v.result, mutations, valid_unless_mutated=valid_unless_mutated)
+
+
+def verdict_of(result: HeapResult, mutations: Sequence[str] = (), *,
+               valid_unless_mutated: bool = True) -> HeapCaseVerdict:
+    """The case's verdict from a finished replay: :func:`heap_verdict` after its parse, or a
+    caller that fed :class:`oracle.heap.replay.HeapReplay` from a parse of its own."""
+    if not result.has_allocfree:
         return HeapCaseVerdict(HEAP_NONE)
-    if v.status is HeapStatus.CONSISTENT:
+    if not result.total_violations:
         return HeapCaseVerdict(HEAP_CONSISTENT)
     cls = HEAP_VIOLATIONS if mutations or not valid_unless_mutated else HEAP_UNEXPECTED
-    return HeapCaseVerdict(cls, v.violated_rules)
+    return HeapCaseVerdict(cls, result.violated_rules)

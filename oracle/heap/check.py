@@ -36,7 +36,7 @@ class HeapVerdict:
     @property
     def violated_rules(self) -> tuple[str, ...]:
         """Names of the rules with at least one violation."""
-        return tuple(k for k, v in self.result.violations.items() if v)
+        return self.result.violated_rules
 
 
 def check_trace(

@@ -110,6 +110,11 @@ class HeapResult:
         """Violations of every rule together."""
         return sum(self.violations.values())
 
+    @property
+    def violated_rules(self) -> tuple[str, ...]:
+        """Names of the rules with at least one violation."""
+        return tuple(k for k, v in self.violations.items() if v)
+
 
 class IntervalMap:
     """Which live span (or stack) owns each page (or stack unit).
@@ -252,6 +257,15 @@ class HeapReplay:
             self._sync(ev)
         elif typ == _HEAP_ALLOC:
             self.heap_alloc.append((base.time, base.args[0]))
+
+    def observe(self, ev: Event) -> None:
+        """:meth:`feed` for a caller that hands events over one at a time (the fuzz campaign's
+        parse, shared with the differential): a scheduler event only advances the index."""
+        typ = ev.base.typ
+        if typ < 128 and typ != _HEAP_ALLOC:
+            self.index += 1
+            return
+        self.feed(ev)
 
     def run(self, events: Iterable[Event]) -> None:
         """:meth:`feed` every event of ``events``, with the common case spelled out.

@@ -376,19 +376,23 @@ def _go_terminal(e: TraceError | GoPanic | None) -> str:
     return f"PANIC: {e.message}" if isinstance(e, GoPanic) else f"ERROR: {e.message}"
 
 
-def dump_and_strings(source: Any, *, go: Any = None) -> tuple[bytes, bytes]:
+def dump_and_strings(source: Any, *, go: Any = None, strings: bool = True,
+                     observe: Callable[[Event], None] | None = None) -> tuple[bytes, bytes]:
     """The helper's ``parse-string`` answer from one parse: :func:`dump_trace`'s lines and
     :func:`go_string_lines`' lines, each newline-terminated, as UTF-8 bytes.
 
     One pass instead of two because campaigns check both oracles on every case.  The two
     parts end independently, as in two separate runs: ``String()`` panicking on an event ends
-    the go-string part with ``PANIC:`` while the canonical part goes on.
+    the go-string part with ``PANIC:`` while the canonical part goes on.  ``strings=False``
+    leaves the second part empty (the helper's ``parse`` answer).  ``observe`` sees every
+    event as it is read, so that another consumer (the campaign's heap oracle) shares the
+    parse instead of repeating it; it must not raise.
     """
     from oracle.parser.reader import Reader
 
     lines: list[str] = []
     strs: list[str] = []
-    strings_open = True
+    strings_open = strings
     end: TraceError | GoPanic | None = None
     try:
         reader = Reader(source, go=go)
@@ -404,6 +408,8 @@ def dump_and_strings(source: Any, *, go: Any = None) -> tuple[bytes, bytes]:
             except (TraceError, GoPanic) as e:
                 end = e
                 break
+            if observe is not None:
+                observe(ev)
             lines.append(dumps_record(event_record(i, ev)))
             i += 1
             if strings_open:
@@ -416,6 +422,7 @@ def dump_and_strings(source: Any, *, go: Any = None) -> tuple[bytes, bytes]:
     if strings_open:
         strs.append(_go_terminal(end))
     lines.append("")
-    strs.append("")
+    if strs:
+        strs.append("")
     return ("\n".join(lines).encode("utf-8", "surrogateescape"),
             "\n".join(strs).encode("utf-8", "surrogateescape"))

@@ -144,6 +144,39 @@ def test_checker_fast_path_matches_full_comparison(checker: CaseChecker, pinned_
     assert sum(st.verdicts.values()) == st.cases
 
 
+def test_heap_oracle_shares_the_differential_parse(checker: CaseChecker, pinned_helper: Path,
+                                                   store: FindingStore) -> None:
+    """The heap verdict fed by the differential's parse is the verdict of the heap oracle's own
+    parse (``heap_verdict``), on valid AllocFree traces and on every heap mutation."""
+    from oracle.heap.campaign import HEAP_CONSISTENT, HEAP_VIOLATIONS, heap_verdict
+    from strategies import HEAP_MUTATIONS, RandomChooser, draw_valid, mutate, trace_params
+
+    assert checker._heap_shares_parse
+    vs, template = trace_params(versions=[26], allocfree=True, max_events=60)
+    cases: list[tuple[bytes, tuple[str, ...]]] = []
+    for i, name in enumerate(sorted(HEAP_MUTATIONS) * 2):
+        ch = RandomChooser(i)
+        tr = draw_valid(ch, vs, template)
+        cases.append((tr.to_binary(), ()))
+        m = mutate(ch, tr, (name,), max_mutations=1)
+        cases.append((m.to_binary(), tuple(m.mutations)))
+    cases += [(c.data, c.mutations) for i in range(10) for c in family(f"heap:{i}", GenParams())]
+    want: dict[str, int] = {}
+    rules: dict[str, int] = {}
+    for data, mutations in cases:
+        checker.check(data, mutations=mutations)
+        hv = heap_verdict(data, mutations)
+        want[hv.verdict] = want.get(hv.verdict, 0) + 1
+        for r in hv.rules:
+            rules[r] = rules.get(r, 0) + 1
+    assert dict(checker.stats.heap) == want
+    assert dict(checker.stats.heap_rules) == rules
+    assert want.get(HEAP_CONSISTENT, 0) > 10 and want.get(HEAP_VIOLATIONS, 0) > 10
+    # Another release's events place Syncs differently: its cases keep their own parse.
+    with CaseChecker(pinned_helper, "1.24.11", store) as old:
+        assert not old._heap_shares_parse
+
+
 _STRING_BUG_SCRIPT = textwrap.dedent("""
     import json, sys
     from pathlib import Path

@@ -156,16 +156,32 @@ def test_stream_lines_match_the_one_shot_mode(go_helper: Any, pinned_helper: Pat
 
 
 def test_parse_string_mode_is_parse_then_go_string(go_helper: Any) -> None:
+    """The helper reads the trace once for both parts; its answer must be the two one-pass
+    modes' answers, on every kind of ending: EOF, errors, reader panics, ``String()``
+    panics that end the text while the records go on (the corpus' Go findings), v1 input."""
     from oracle.diff.outcome import split_parse_string
     from oracle.parser.canonical import dump_and_strings
 
-    for inp in go_testdata_inputs(_goroot())[0][:12]:
+    inputs = go_testdata_inputs(_goroot())[0] + corpus_inputs()[0]
+    ends: set[bytes] = set()
+    nondeterministic: list[str] = []
+    for inp in inputs:
         both = go_helper.request("parse-string", inp.data).output
         parse = go_helper.request("parse", inp.data).output
         text = go_helper.request("go-string", inp.data).output
-        assert split_parse_string(both) == (parse, text), inp.name
+        if split_parse_string(both) != (parse, text):
+            # Go's answer depends on map order for some inputs (v1 traces, finding 12's
+            # stack validation); such an input is not a test of the mode: show it is one.
+            runs = {go_helper.request("parse-string", inp.data).output for _ in range(20)}
+            assert len(runs | {both}) > 1, inp.name
+            nondeterministic.append(inp.name)
+            continue
+        ends.add(text.splitlines()[-1].split(b":")[0] if text else b"")
         # The reference's one-pass answer is the same bytes (Go's map-ordered dumps aside).
         ours = dump_and_strings(inp.data)
         if b"failed to advance" not in parse and b"invalid stack" not in parse:
             assert ours == (parse, text), inp.name
+    # Every way the text part can end was seen (a String() panic: findings 1-4).
+    assert {b"EOF", b"ERROR", b"PANIC"} <= ends
+    assert len(nondeterministic) < len(inputs) // 10, nondeterministic
     assert split_parse_string(b'{"i":0}\n') == (b'{"i":0}\n', None)  # crashed: no terminal record
