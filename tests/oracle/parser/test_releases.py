@@ -139,18 +139,19 @@ def test_releases_not_reproduced_are_refused(go: str) -> None:
 def _own_testdata(go: str) -> list[tuple[str, bytes]]:
     """The release's own testdata: its ``tests/*.test``, FuzzReader seeds and v1 traces (the
     v1 package is ``internal/oldtrace`` before 1.25, ``internal/tracev1`` since; 1.22 has
-    none, and its parser is ``internal/trace/v2``)."""
+    none, and its parser is ``internal/trace/v2``, which ``go_testdata_dir`` knows)."""
+    from oracle.campaign.sources import go_testdata_dir
     from oracle.harness.toolchain import ensure
 
-    root = ensure(go).goroot / "src" / "internal" / "trace"
-    if (root / "v2").is_dir():
-        root = root / "v2"
+    goroot = ensure(go).goroot
+    td = go_testdata_dir(goroot)
+    assert td is not None, goroot
     out = [(f"test/{p.stem}", text_to_binary(read_test_file(p)[1]))
-           for p in sorted((root / "testdata" / "tests").glob("*.test"))]
+           for p in sorted((td / "tests").glob("*.test"))]
     out += [(f"seed/{p.name}", load(p).data)
-            for p in sorted((root / "testdata" / "fuzz" / "FuzzReader").iterdir())]
+            for p in sorted((td / "fuzz" / "FuzzReader").iterdir())]
     for v1 in ("oldtrace", "tracev1"):
-        d = root / "internal" / v1 / "testdata"
+        d = goroot / "src" / "internal" / "trace" / "internal" / v1 / "testdata"
         if d.is_dir():
             out += [(f"v1/{p.name}", p.read_bytes()) for p in sorted(d.iterdir())
                     if p.stat().st_size < 50_000]
@@ -161,7 +162,8 @@ def test_release_matches_its_go_on_its_own_testdata(
     release_helper: tuple[str, GoHelper],
 ) -> None:
     """The testdata shipped with the release itself (1.24 lacks the Go125 tests and has its
-    v1 traces under ``oldtrace``), not only the pinned release's."""
+    v1 traces under ``oldtrace``; 1.22 has Go122 tests only, under ``internal/trace/v2``),
+    not only the pinned release's."""
     go, helper = release_helper
     inputs = _own_testdata(go)
     assert len(inputs) > 30
