@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Final, Generic, Iterator, NamedTuple, NewType, TypeVar
+from typing import Any, Final, Generic, Iterator, NamedTuple, NewType, TypeVar
 
 from oracle.parser.errors import TraceError
 from oracle.parser.releases import CURRENT, Release
@@ -310,6 +310,13 @@ class EvTable:
     exp_batches: dict[int, list[tuple[int, bytes]]] = field(default_factory=dict)
     #: The Go release whose event API the table's events follow (set by the reader).
     release: Release = CURRENT
+    #: ``printStack("\t", ...)`` of each stack ID, as ``Event.String()`` prints it: filled on
+    #: first use (a generation's tables are complete before its first event), because a
+    #: generation's events print the same few stacks over and over.
+    stack_text: dict[int, str] = field(default_factory=dict)
+    #: The canonical dump's frames list of each stack ID (``canonical.stack_json``), cached
+    #: for the same reason; records share these lists, so they are read-only.
+    stack_json: dict[int, list[Any]] = field(default_factory=dict)
 
     def add_extra_string(self, s: str) -> int:
         """Intern a string that is not in the trace's table (``addExtraString``); "" is 0."""

@@ -27,9 +27,15 @@ import json
 from typing import Any, Callable, Iterator, Protocol
 
 from oracle.parser.errors import GoPanic, TraceError
-from oracle.parser.event import NO_STACK, Event, EventKind, Stack
+from oracle.parser.event import KIND_NAMES, NO_STACK, Event, EventKind, Stack
 from oracle.parser.gostrconv import go_bytes
-from oracle.parser.resources import ResourceID, ResourceKind, StateTransition
+from oracle.parser.resources import (
+    GO_STATE_NAMES,
+    PROC_STATE_NAMES,
+    ResourceID,
+    ResourceKind,
+    StateTransition,
+)
 from oracle.parser.value import Value, ValueKind
 
 __all__ = [
@@ -96,10 +102,16 @@ def stack_json(s: Stack) -> JSON:
     """``null`` for ``NO_STACK``; otherwise the frames (an empty list for an ID-0 handle)."""
     if s == NO_STACK:
         return None
-    return [
-        {"pc": f.pc, "func": tstr(f.func), "file": tstr(f.file), "line": f.line}
-        for f in s.frames()
-    ]
+    table = s.table
+    frames = table.stack_json.get(s.id) if table is not None else None
+    if frames is None:
+        frames = [
+            {"pc": f.pc, "func": tstr(f.func), "file": tstr(f.file), "line": f.line}
+            for f in s.frames()
+        ]
+        if table is not None:  # (a stack that panics is not cached: it panics every time)
+            table.stack_json[s.id] = frames
+    return frames
 
 
 def _transition_json(st: StateTransition) -> JSON:
@@ -108,10 +120,10 @@ def _transition_json(st: StateTransition) -> JSON:
     to: str | None = None
     if st.resource.kind == ResourceKind.Goroutine:
         f, t = st.goroutine()
-        from_, to = str(f), str(t)
+        from_, to = GO_STATE_NAMES[f], GO_STATE_NAMES[t]
     elif st.resource.kind == ResourceKind.Proc:
         pf, pt = st.proc()
-        from_, to = str(pf), str(pt)
+        from_, to = PROC_STATE_NAMES[pf], PROC_STATE_NAMES[pt]
     return {
         "resource": resource_json(st.resource),
         "from": from_,
@@ -234,7 +246,7 @@ def event_record(i: int, ev: Event) -> dict[str, JSON]:
     ctx = ev.ctx
     rec: dict[str, JSON] = {
         "i": i,
-        "kind": str(kind),
+        "kind": KIND_NAMES[kind],
         "time": ev.base.time,
         "m": ctx.m,
         "p": ctx.p,

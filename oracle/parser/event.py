@@ -46,7 +46,9 @@ from oracle.parser.base import NO_CTX, BaseEvent, EvTable, SchedCtx, as_int64, f
 from oracle.parser.errors import GoPanic, TraceError
 from oracle.parser.gostrconv import quote
 from oracle.parser.resources import (
+    GO_STATE_NAMES,
     NIL_DEREF,
+    PROC_STATE_NAMES,
     NO_STACK,
     GoState,
     ProcState,
@@ -65,6 +67,7 @@ from oracle.parser.value import Value, string_value, uint64_value, value_as_stri
 
 __all__ = [
     "BACKGROUND_TASK",
+    "KIND_NAMES",
     "EV_SYNC",
     "NO_STACK",
     "NO_TASK",
@@ -131,6 +134,10 @@ class EventKind(IntEnum):
 
     def __format__(self, spec: str) -> str:
         return format(self.name, spec)
+
+
+#: ``EventKind.String()`` by value (a tuple lookup instead of Python-level enum code).
+KIND_NAMES: Final[tuple[str, ...]] = tuple(k.name for k in EventKind)
 
 
 def _build_type_to_kind() -> tuple[EventKind, ...]:
@@ -746,7 +753,7 @@ class Event:
         """
         parts = [
             f"M={self.ctx.m} P={self.ctx.p} G={self.ctx.g}",
-            f" {self.kind} Time={self.base.time}",
+            f" {KIND_NAMES[self.kind]} Time={self.base.time}",
         ]
         kind = self.kind
         k = EventKind
@@ -758,10 +765,10 @@ class Event:
             parts.append(f" Name={quote(m.name)} Value={value_str(m.value)}")
         elif kind == k.Label:
             lb = self.label()
-            parts.append(f" Label={quote(lb.label)} Resource={lb.resource}")
+            parts.append(f" Label={quote(lb.label)} Resource={lb.resource.go_string()}")
         elif kind in (k.RangeBegin, k.RangeActive, k.RangeEnd):
             r = self.range()
-            parts.append(f" Name={quote(r.name)} Scope={r.scope}")
+            parts.append(f" Name={quote(r.name)} Scope={r.scope.go_string()}")
             if kind == k.RangeEnd:
                 attrs = self.range_attributes() or []
                 inner = " ".join(f"{quote(a.name)}={value_str(a.value)}" for a in attrs)
@@ -780,19 +787,19 @@ class Event:
         elif kind == k.StateTransition:
             s = self.state_transition()
             if rel.transition_string_resource_first:
-                parts.append(f" Resource={s.resource} Reason={quote(s.reason)}")
+                parts.append(f" Resource={s.resource.go_string()} Reason={quote(s.reason)}")
             rk = s.resource.kind
             if rk == ResourceKind.Goroutine:
                 old, new = s.goroutine()
-                parts.append(f" GoID={s.resource.goroutine()} {old}->{new}")
+                parts.append(f" GoID={s.resource.goroutine()} {GO_STATE_NAMES[old]}->{GO_STATE_NAMES[new]}")
             elif rk == ResourceKind.Proc:
                 pold, pnew = s.proc()
-                parts.append(f" ProcID={s.resource.proc()} {pold}->{pnew}")
+                parts.append(f" ProcID={s.resource.proc()} {PROC_STATE_NAMES[pold]}->{PROC_STATE_NAMES[pnew]}")
             if not rel.transition_string_resource_first:
                 parts.append(f" Reason={quote(s.reason)}")
             if s.stack != NO_STACK:
                 parts.append("\nTransitionStack=\n")
-                parts.append(print_stack("\t", s.stack.frames()))
+                parts.append(_stack_text(s.stack))
         elif kind == k.Experimental:
             x = self.experimental()
             if rel.experimental_arg_values:
@@ -815,7 +822,7 @@ class Event:
         stk = self.stack
         if stk != NO_STACK:
             parts.append("\nStack=\n")
-            parts.append(print_stack("\t", stk.frames()))
+            parts.append(_stack_text(stk))
         return "".join(parts)
 
     def __str__(self) -> str:
@@ -836,6 +843,18 @@ _METRIC_NAMES: Final[dict[int, str]] = {
     EventType.HeapAlloc: "/memory/classes/heap/objects:bytes",
     EventType.HeapGoal: "/gc/heap/goal:bytes",
 }
+
+
+def _stack_text(stk: Stack) -> str:
+    """``printStack("\t", stk.Frames())``, from the table's cache (a stack that panics is
+    not cached: it panics again on every use, as in Go)."""
+    table = stk.table
+    if table is None:
+        return print_stack("\t", stk.frames())
+    text = table.stack_text.get(stk.id)
+    if text is None:
+        text = table.stack_text[stk.id] = print_stack("\t", stk.frames())
+    return text
 
 
 def _release_of(e: Event) -> Release:

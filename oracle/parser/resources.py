@@ -29,7 +29,10 @@ from oracle.parser.base import EvTable, Frame
 from oracle.parser.errors import GoPanic
 
 __all__ = [
+    "GO_STATE_NAMES",
     "NIL_DEREF",
+    "PROC_STATE_NAMES",
+    "RESOURCE_KIND_NAMES",
     "NO_STACK",
     "GoState",
     "ProcState",
@@ -109,6 +112,22 @@ class ResourceKind(_Uint8Enum):
         # "None" is a Python keyword, hence the member name None_.  (No super().__str__():
         # mypyc cannot compile super() inside an IntEnum subclass.)
         return "None" if self._value_ == 0 else self._name_
+
+
+def _names(enum: type[_Uint8Enum]) -> tuple[str, ...]:
+    """``String()`` of every uint8 value of ``enum``, by value: ``str()`` of an enum member
+    runs Python-level enum code, which dominates ``Event.String()`` even compiled; a tuple
+    lookup does not."""
+    names = ["Bad"] * 256
+    for m in enum:
+        names[m.value] = str(m)
+    return tuple(names)
+
+
+#: ``GoState.String()``, ``ProcState.String()`` and ``ResourceKind.String()`` by value.
+GO_STATE_NAMES: Final = _names(GoState)
+PROC_STATE_NAMES: Final = _names(ProcState)
+RESOURCE_KIND_NAMES: Final = _names(ResourceKind)
 
 
 def _panic(msg: str) -> GoPanic:
@@ -252,9 +271,10 @@ class ResourceID:
 
     def go_string(self) -> str:
         """Mirrors ``(ResourceID).String``: ``None`` or ``Kind(id)``."""
+        name = RESOURCE_KIND_NAMES[self.kind]
         if self.kind == ResourceKind.None_:
-            return str(self.kind)
-        return f"{self.kind}({self.id})"
+            return name
+        return f"{name}({self.id})"
 
     def __str__(self) -> str:
         return self.go_string()

@@ -102,6 +102,19 @@ def test_json_strings_match_the_helper_writer(s: str) -> None:
         assert dumps_record(rec).encode() == _go_append_string(s.encode())
 
 
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text() | st.floats(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES)
+def test_record_writer_is_json_dumps(v: Any) -> None:
+    """The records' direct writer gives ``json.dumps``' bytes for every JSON value."""
+    assert dumps_record(v) == json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
 def test_record_key_order_and_compactness() -> None:
     e = Event(None, SchedCtx(1, 2, 3), BaseEvent(T.GoDestroy, 5, [0, 0, 0, 0]))
     rec = event_record(4, e)
