@@ -170,12 +170,24 @@ class Frame:
 
 @dataclass(frozen=True, slots=True)
 class StackRecord:
-    """A stack-table entry (``stack``): just PCs; frames are looked up per PC."""
+    """A stack-table entry (``stack``): just PCs; frames are looked up per PC.
+
+    Go 1.22 kept each stack's own frames instead (``frames``; ``None`` from 1.23 on, see
+    :attr:`oracle.parser.releases.Release.frames_by_pc`).
+    """
 
     pcs: tuple[int, ...]
+    frames: tuple[Frame, ...] | None = None
 
     def __str__(self) -> str:
-        # Go's stack.String(): "\t%#v\n" per PC, and %#v of a uint64 is 0x-prefixed hex.
+        # Go's stack.String(): "\t%#v\n" per PC, and %#v of a uint64 is 0x-prefixed hex; in
+        # 1.22 per frame, a struct: trace.frame{pc:0x.., funcID:0x.., fileID:0x.., line:0x..}.
+        if self.frames is not None:
+            return "".join(
+                f"\ttrace.frame{{pc:{f.pc:#x}, funcID:{f.func_id:#x}, fileID:{f.file_id:#x}, "
+                f"line:{f.line:#x}}}\n"
+                for f in self.frames
+            )
         return "".join(f"\t{pc:#x}\n" for pc in self.pcs)
 
 

@@ -110,7 +110,7 @@ class ByteSource:
 
     __slots__ = (
         "_buf", "_pos", "_stream", "_eof", "_chunk", "_consumed", "end_of_generation_marker",
-        "batch_type_name",
+        "experimental_batches", "batch_type_error",
     )
 
     def __init__(
@@ -131,10 +131,14 @@ class ByteSource:
         #: The selected release's readBatch reads a lone EndOfGeneration byte as a marker
         #: (Go 1.26+; ``oracle.parser.releases.Release.end_of_generation_marker``).
         self.end_of_generation_marker = True
-        #: How the selected release names a wrong batch type byte: ``None`` for ``event N``
-        #: (Go 1.25+); Go 1.24 and older print ``go122.EventString``
-        #: (``oracle.parser.releases.Release.event_names_by_version``).
-        self.batch_type_name: Callable[[int], str] | None = None
+        #: The selected release's readBatch accepts ExperimentalBatch (Go 1.23+;
+        #: ``oracle.parser.releases.Release.experimental_batches``).
+        self.experimental_batches = True
+        #: The selected release's error for a wrong batch type byte: ``None`` for
+        #: ``expected batch event, got event N`` (Go 1.25+); Go 1.24 and older name the type
+        #: with ``go122.EventString``, and 1.22 also names the expected one
+        #: (``Release.event_names_by_version``, ``Release.experimental_batches``).
+        self.batch_type_error: Callable[[int], str] | None = None
         self._consumed = 0  # bytes dropped from the front of the window so far
 
     @property
@@ -218,9 +222,9 @@ def read_batch(r: ByteSource) -> tuple[Batch, int] | None:
         # A marker, not a batch: Go represents it as a batch whose body is the lone byte, with
         # generation 0 (which is why a stray marker in a pre-1.26 trace reads as "gen 0").
         return Batch(m=NO_THREAD, time=0, data=bytes((b,)), exp=NO_EXPERIMENT), 0
-    if b != _EV_EVENT_BATCH and b != _EV_EXPERIMENTAL_BATCH:
-        name = r.batch_type_name
-        raise TraceError(f"expected batch event, got {name(b) if name else f'event {b}'}")
+    if b != _EV_EVENT_BATCH and (b != _EV_EXPERIMENTAL_BATCH or not r.experimental_batches):
+        text = r.batch_type_error
+        raise TraceError(text(b) if text else f"expected batch event, got event {b}")
 
     # The experiment is one raw byte, not a varint.
     exp = NO_EXPERIMENT

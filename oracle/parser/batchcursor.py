@@ -48,13 +48,14 @@ _I64_LIMIT: Final = 1 << 63
 _TWO64: Final = 1 << 64
 _F_I64_LIMIT: Final = 9223372036854775808.0
 
-_NUM_SPECS: Final = len(SPECS)
+#: :func:`timed_nargs` of a type past the release's table (``found invalid event type``).
+_PAST_TABLE: Final = -2
 
 
 def timed_nargs(specs: tuple[EventSpec, ...]) -> tuple[int, ...]:
     """Per type byte (all 256): how many arguments follow ``dt``, or -1 when the type is not a
-    timed event (no arguments, not flagged as timed, or past the table), which a plain event
-    batch may not contain.  One lookup accepts a type in :meth:`BatchCursor.next_event`.
+    timed event (no arguments or not flagged as timed), -2 when it is past the table; a plain
+    event batch may contain neither.  One lookup accepts a type in :meth:`BatchCursor.next_event`.
 
     ``specs`` is a release's event table (``Release.specs``); tables are cached by identity.
     """
@@ -63,7 +64,7 @@ def timed_nargs(specs: tuple[EventSpec, ...]) -> tuple[int, ...]:
         nargs = tuple(
             len(s.args) - 1 if (len(s.args) != 0 and s.is_timed_event) else -1 for s in specs
         )
-        table = _NARGS_CACHE[id(specs)] = (specs, nargs + (-1,) * (256 - len(specs)))
+        table = _NARGS_CACHE[id(specs)] = (specs, nargs + (_PAST_TABLE,) * (256 - len(specs)))
     return table[1]
 
 
@@ -204,11 +205,11 @@ def read_timed_base_event(
     ``e`` is updated in Go's order, so a failure leaves it partially written, as in Go.
     """
     typ = b[off]
-    if typ >= _NUM_SPECS:
+    nargs = nargs_table[typ]
+    if nargs == _PAST_TABLE:
         raise TraceError(f"found invalid event type: {typ}")
     e.typ = typ
 
-    nargs = nargs_table[typ]
     if nargs < 0:
         raise TraceError(f"found event without a timestamp: type={typ}")
     end = len(b)

@@ -192,14 +192,22 @@ def read_generation(r: ByteSource, ver: Version) -> Generation | None:
 
 
 def read_generation_with_spill(
-    r: ByteSource, spill: SpilledBatch | None, ver: Version, *, sync_batch_events: bool = True
+    r: ByteSource,
+    spill: SpilledBatch | None,
+    ver: Version,
+    *,
+    sync_batch_events: bool = True,
+    spill_error_deferred: bool = True,
+    frames_by_pc: bool = True,
 ) -> tuple[Generation, SpilledBatch | None, TraceError | None]:
     """Read one pre-1.26 generation, which ends where the next one's first batch appears.
 
     Mirrors readGenerationWithSpill (generation.go).  Returns the generation, the next
     generation's first batch (``None`` at the end of input) and a deferred read error (Go's
     non-nil ``err`` returned *with* a valid generation).  Errors that lose the generation are
-    raised instead.
+    raised instead, and so is every read error with ``spill_error_deferred=False`` (Go 1.22,
+    :attr:`oracle.parser.releases.Release.spill_error_deferred`).  ``frames_by_pc=False``:
+    Go 1.22's per-stack frames (:func:`add_stacks`).
     """
     if ver >= Version.Go126:
         raise TraceError("internal error: readGenerationWithSpill called for Go 1.26+ trace")
@@ -211,7 +219,7 @@ def read_generation_with_spill(
         g.min_ts = spill.batch.time
         process_batch(
             g, spill.batch, ver, end_of_generation_marker=r.end_of_generation_marker,
-            sync_batch_events=sync_batch_events,
+            sync_batch_events=sync_batch_events, frames_by_pc=frames_by_pc,
         )
         spill = None
 
@@ -220,7 +228,7 @@ def read_generation_with_spill(
         try:
             res = read_batch(r)
         except TraceError as err:
-            if g.gen != 0:
+            if g.gen != 0 and spill_error_deferred:
                 # Probably the next generation's first batch was cut short: deliver what we
                 # have and report the error afterwards.
                 spill_err = err
@@ -245,7 +253,7 @@ def read_generation_with_spill(
             g.min_ts = b.time
         process_batch(
             g, b, ver, end_of_generation_marker=r.end_of_generation_marker,
-            sync_batch_events=sync_batch_events,
+            sync_batch_events=sync_batch_events, frames_by_pc=frames_by_pc,
         )
 
     if g.freq == 0:
@@ -274,6 +282,7 @@ def process_batch(
     *,
     end_of_generation_marker: bool = True,
     sync_batch_events: bool = True,
+    frames_by_pc: bool = True,
 ) -> None:
     """Route a batch to its table, or keep it as one of its M's event batches.
 
@@ -285,7 +294,7 @@ def process_batch(
     if b.is_strings_batch():
         add_strings(g.ev_table.strings, b)
     elif b.is_stacks_batch():
-        add_stacks(g.ev_table.stacks, g.ev_table.pcs, b)
+        add_stacks(g.ev_table.stacks, g.ev_table.pcs, b, frames_by_pc=frames_by_pc)
     elif b.is_cpu_samples_batch():
         add_cpu_samples(g.cpu_samples, b)
     elif b.is_sync_batch(ver):
@@ -312,9 +321,17 @@ def validate_stack_strings(
 
     Mirrors validateStackStrings (generation.go).  Stacks are visited in the table's ``forEach``
     order and the first problem wins, so with several bad stacks *which* error is reported
-    depends on that order (see :class:`oracle.parser.base.DataTable`).
+    depends on that order (see :class:`oracle.parser.base.DataTable`).  A Go 1.22 stack has
+    its own frames, each of them checked (v2/generation.go:159-177 in 1.22.10).
     """
     for id_, stk in stacks.items():
+        if stk.frames is not None:
+            for own in stk.frames:
+                if own.func_id not in strings:
+                    raise TraceError(f"found invalid func string ID {own.func_id} for stack {id_}")
+                if own.file_id not in strings:
+                    raise TraceError(f"found invalid file string ID {own.file_id} for stack {id_}")
+            continue
         for pc in stk.pcs:
             frame = frames.get(pc)
             if frame is None:
@@ -369,12 +386,16 @@ def add_strings(string_table: DataTable[str], b: Batch) -> None:
         string_table.insert(id_, raw.decode("utf-8", "surrogateescape"))
 
 
-def add_stacks(stack_table: DataTable[StackRecord], pcs: dict[int, Frame], b: Batch) -> None:
+def add_stacks(
+    stack_table: DataTable[StackRecord], pcs: dict[int, Frame], b: Batch, *,
+    frames_by_pc: bool = True,
+) -> None:
     """Decode a stacks section into ``stack_table``, recording each PC's frame once.
 
     Mirrors addStacks (generation.go).  Frames are keyed by PC for the whole generation and the
     first frame seen for a PC wins: later frames with the same PC but different func/file/line
-    are dropped unchecked, exactly as Go does.
+    are dropped unchecked, exactly as Go does.  With ``frames_by_pc=False`` (Go 1.22) each
+    stack keeps its own frames and ``pcs`` is left alone.
     """
     if not b.is_stacks_batch():
         raise TraceError("internal error: addStacks called on non-stacks batch")
@@ -402,6 +423,7 @@ def add_stacks(stack_table: DataTable[StackRecord], pcs: dict[int, Frame], b: Ba
             raise TraceError(f"invalid stack size {n_frames}, maximum is {MAX_FRAMES_PER_STACK}")
 
         frames: list[int] = []
+        own: list[Frame] = []
         for i in range(n_frames):
             # Each frame is four varints: pc, func string ID, file string ID, line.
             try:
@@ -421,10 +443,12 @@ def add_stacks(stack_table: DataTable[StackRecord], pcs: dict[int, Frame], b: Ba
             except VarintError as err:
                 raise TraceError(f"reading frame {i + 1}'s line for stack {id_}: {err}") from None
             frames.append(pc)
-            if pc not in pcs:
+            if not frames_by_pc:
+                own.append(Frame(pc=pc, func_id=func_id, file_id=file_id, line=line))
+            elif pc not in pcs:
                 pcs[pc] = Frame(pc=pc, func_id=func_id, file_id=file_id, line=line)
 
-        stack_table.insert(id_, StackRecord(tuple(frames)))
+        stack_table.insert(id_, StackRecord(tuple(frames), None if frames_by_pc else tuple(own)))
 
 
 def add_cpu_samples(samples: list[CPUSample], b: Batch) -> None:

@@ -1274,6 +1274,11 @@ class Ordering:
 
             extra = make_event(evt, cur_ctx, EventType.ProcSteal, ev.time, as_uint64(cur_ctx.p))
             _smuggle_proc_steal_old_status(extra.base, _P_SYSCALL)
+            if not self.release.destroy_syscall_steal_first:
+                # Go 1.22: the steal is the ordering's extraEvent, returned after the event.
+                self.queue.append(_queued(evt, cur_ctx, ev))
+                self.queue.append(extra)
+                return new_ctx
             self.queue.append(extra)
         self.queue.append(_queued(evt, cur_ctx, ev))
         return new_ctx

@@ -180,14 +180,20 @@ class Reader:
                 raise
             src = ByteSource(stream, chunk_size)
 
-        if v > rel.max_trace_version:
-            # This release's version.ReadHeader does not know the version yet.
+        if not rel.reads_version(v):
+            # This release's version.ReadHeader does not know the version (yet, or any more:
+            # 1.22 reads no v1 trace).
             if owned is not None:
                 owned.close()
             raise TraceError(f"unknown or unsupported trace version go 1.{int(v)}")
         src.end_of_generation_marker = rel.end_of_generation_marker
-        if not rel.event_names_by_version:
-            src.batch_type_name = lambda typ: rel.event_name(v, typ)
+        src.experimental_batches = rel.experimental_batches
+        if not rel.experimental_batches:
+            src.batch_type_error = lambda typ: (
+                f"expected batch event (EventBatch), got {rel.event_name(v, typ)}"
+            )
+        elif not rel.event_names_by_version:
+            src.batch_type_error = lambda typ: f"expected batch event, got {rel.event_name(v, typ)}"
         self._v1: V1Converter | None = None
         if v in _V1_VERSIONS:
             # tracev1.Parse reads the rest of the input whole, and fails here or never.
@@ -472,6 +478,8 @@ class Reader:
         gen, self._spill, self._spill_err = read_generation_with_spill(
             self._src, self._spill, self._version,
             sync_batch_events=self._release.sync_batch_events,
+            spill_error_deferred=self._release.spill_error_deferred,
+            frames_by_pc=self._release.frames_by_pc,
         )
         self._gen = gen
         gen.ev_table.release = self._release
@@ -524,6 +532,8 @@ class Reader:
             gen, self._spill, self._spill_err = read_generation_with_spill(
                 self._src, self._spill, self._version,
                 sync_batch_events=self._release.sync_batch_events,
+                spill_error_deferred=self._release.spill_error_deferred,
+                frames_by_pc=self._release.frames_by_pc,
             )
         except TraceError as err:
             gen, self._spill, self._spill_err = None, None, err

@@ -47,8 +47,26 @@ Known so far, from ``diff`` of ``$GOROOT/src/internal/trace`` between releases:
   follows the others for up to 8 Ms), and the differential compares 1.23 up to ties
   (:func:`oracle.diff.compare.ties_possible`) and asks Go again on a difference.
   Differential: Go 1.23.9's testdata, the corpus and its 32 real traces agree that way.
-* 1.22 differs further (finding 8, v1 rejection, the ``internal/trace/v2`` path): not
-  reproduced yet.
+* 1.22.10 -> 1.23.9 (the parser moved from ``internal/trace/v2`` to ``internal/trace``;
+  about 2,200 changed lines in the reader, most of them the ordering's switch becoming a table
+  of handlers that push onto a queue): v1 support (``oldtrace`` and the converter; 1.22's
+  ``ReadHeader`` knows only Go122, so v1 and Go123+ headers get ``unknown or unsupported
+  trace version go 1.N``), trace version Go123 with its events (``GoSwitch``,
+  ``GoSwitchDestroy``, ``GoCreateBlocked``, ``GoStatusStack``) and experimental batches and
+  events (``ExperimentalBatch`` with its experiment byte, the AllocFree events from 128, the
+  ``Experimental`` kind and accessor); before, the table ends at ``UserLog``, so later types
+  are ``found invalid event type: N`` and ``readBatch`` says ``expected batch event
+  (EventBatch), got <name>`` (finding 23), a spill read error is kept until the current
+  generation is done (finding 8's fix), one PC table per generation (finding 29), and the
+  queue puts ``GoDestroySyscall``'s synthesized ``ProcSteal`` first (finding 31, 1.22's
+  ``extraEvent`` came after).  Each is one switch below.  Not observable by a reader:
+  ``maxArgs`` 5 -> 6 (the extra slot is for ``GoStatusStack``), ``CPUSample``'s spec argument
+  names (the wire order, read by ``addCPUSamples``, is the same), ``Advance`` updating the M's
+  state only on success where 1.22's deferred update also wrote the unchanged state back on
+  "not yet" and errors, the handlers' check order (unchanged, case by case), the frontier's
+  map order (as in 1.23).  Differential: Go 1.22.10's own testdata (19 tests, 16 seeds), the
+  pinned testdata, the corpus, its 30 real traces, the v1 testdata and the Go 1.21.13
+  runtime's traces (rejected alike), and generated/mutated campaigns agree.
 """
 
 from __future__ import annotations
@@ -142,6 +160,41 @@ class Release:
     #: reader.go:145 in 1.24.11).  Before, in Go's map order of ``gen.batches`` (reader.go:145
     #: in 1.23.9); the reference takes the first-appearance order, one of Go's possible ones.
     frontier_in_batch_order: bool = True
+    #: The oldest trace version ``version.ReadHeader`` accepts.  1.23+ read v1 traces too
+    #: (Go111, Go119, Go121: version/version.go:19-33 in 1.23.9); 1.22 knows only Go122
+    #: (v2/version/version.go:18-25 in 1.22.10), so ``ReadHeader`` (:48-49) says ``unknown or
+    #: unsupported trace version go 1.N`` for any other header, v1 ones included.
+    min_trace_version: Version = Version.Go111
+    #: The event table has Go 1.23's additions: ``GoSwitch``, ``GoSwitchDestroy``,
+    #: ``GoCreateBlocked``, ``GoStatusStack``, ``ExperimentalBatch`` (45-49) and the AllocFree
+    #: experimental events from 128 (event/go122/event.go:71-109 in 1.23.9).  Before, the
+    #: table ends at ``UserLog`` (v2/event/go122/event.go:68 in 1.22.10): an event batch
+    #: holding a later type is ``found invalid event type: N`` (v2/batchcursor.go:70-72), and
+    #: ``go122.EventString`` names it ``Invalid(N)``.
+    go123_events: bool = True
+    #: ``readBatch`` accepts ``ExperimentalBatch`` and reads its experiment byte, and says
+    #: ``expected batch event, got <name>`` for any other type (batch.go:55-67 in 1.23.9).
+    #: Before, only ``EventBatch``, with ``expected batch event (EventBatch), got <name>``
+    #: (v2/batch.go:52-53 in 1.22.10); docs/go-findings.md finding 23.
+    experimental_batches: bool = True
+    #: A read error in the batch after the current generation's first one is kept and
+    #: returned after that generation's events (``spillErr``: generation.go:64-78, 135 and
+    #: reader.go:122-124, 134-139 in 1.23.9).  Before, it is returned at once and the
+    #: generation is lost (v2/generation.go:64-66, v2/reader.go:108-111 in 1.22.10;
+    #: docs/go-findings.md finding 8).
+    spill_error_deferred: bool = True
+    #: Frames are resolved through one PC table per generation, the first frame given for a
+    #: PC winning, and only that frame's strings are validated (generation.go:324-333,
+    #: 179-200 and event.go:273-274 in 1.23.9; docs/go-findings.md finding 29).  Before, each
+    #: stack keeps its own frames, every frame is validated, and a duplicate stack ID prints
+    #: them as ``trace.frame{...}`` (v2/generation.go:159-177, 295-300, v2/base.go:243-261
+    #: and v2/event.go:267 in 1.22.10).
+    frames_by_pc: bool = True
+    #: The self-``ProcSteal`` synthesized for a ``GoDestroySyscall`` that holds a P is queued
+    #: before the event (order.go:775-779 in 1.23.9).  Before, the event comes first and the
+    #: steal is ``o.extraEvent``, returned by the next ``ReadEvent`` (v2/order.go:586-596 and
+    #: v2/reader.go:89 in 1.22.10; docs/go-findings.md finding 31).
+    destroy_syscall_steal_first: bool = True
 
     @property
     def minor(self) -> int:
@@ -149,10 +202,17 @@ class Release:
 
     @cached_property
     def specs(self) -> tuple[EventSpec, ...]:
-        """The release's event table (the pinned one, with the entries it lacks blanked)."""
+        """The release's event table (the pinned one, with the entries it lacks blanked, and
+        cut after ``UserLog`` before 1.23)."""
+        if not self.go123_events:
+            return SPECS[: EventType.UserLog + 1]
         if self.wire_sync_events:
             return SPECS
         return tuple(EventSpec() if i in _ADDED_IN_125 else s for i, s in enumerate(SPECS))
+
+    def reads_version(self, ver: Version) -> bool:
+        """Whether the release's ``version.ReadHeader`` accepts a header of version ``ver``."""
+        return self.min_trace_version <= ver <= self.max_trace_version
 
     def event_name(self, ver: Version, typ: int) -> str:
         """How the release's errors name wire type ``typ`` in a trace of version ``ver``."""
@@ -197,6 +257,17 @@ RELEASES["1.24.11"] = replace(
 )
 RELEASES["1.23.9"] = replace(
     RELEASES["1.24.11"], version="1.23.9", go_status_packed=False, frontier_in_batch_order=False
+)
+RELEASES["1.22.10"] = replace(
+    RELEASES["1.23.9"],
+    version="1.22.10",
+    max_trace_version=Version.Go122,
+    min_trace_version=Version.Go122,
+    go123_events=False,
+    experimental_batches=False,
+    spill_error_deferred=False,
+    frames_by_pc=False,
+    destroy_syscall_steal_first=False,
 )
 
 #: The pinned release: the default semantics.

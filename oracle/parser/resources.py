@@ -192,6 +192,17 @@ class Stack:
         stk, ok = table.stacks.get(self.id)
         if not ok:
             raise GoPanic(f"expected id {self.id} in trace.stack table")
+        own = stk.frames
+        if own is not None:
+            # Go 1.22: the stack's own frames (Release.frames_by_pc off).
+            for f in own:
+                yield StackFrame(
+                    f.pc,
+                    must_get_string(table, f.func_id),
+                    must_get_string(table, f.file_id),
+                    f.line,
+                )
+            return
         pcs = table.pcs
         for pc in stk.pcs:
             f = pcs.get(pc, _ZERO_FRAME)

@@ -11,20 +11,15 @@ import pytest
 
 from oracle.campaign.sources import default_corpus_root
 from oracle.campaign.conform import (
-    VERSION_DIFFERENCES,
     Case,
     ConformResult,
     Input,
     classify,
     collect_inputs,
-    expected_difference,
-    predates_format,
-    project_outcomes,
     run_conform,
     write_junit,
 )
-from oracle.diff.compare import Comparison, Verdict, compare
-from oracle.diff.outcome import Outcome, Status
+from oracle.diff.compare import Comparison, Verdict
 from oracle.campaign.findings import FindingStore
 from oracle.harness.helper import helper_for
 from oracle.cli.conform import register
@@ -36,65 +31,23 @@ REC = {"i": 0, "kind": "Sync", "time": 1, "m": -1, "p": -1, "g": -1, "stack": No
        "sync": {"n": 1, "clock": None, "experimental_batches": None}}
 
 
-def test_version_differences_apply_only_to_older_releases() -> None:
-    # 1.23 to 1.26 are reproduced by the reference (oracle/parser/releases.py): their
-    # differences are expected only from releases compared under the pinned semantics.
-    sig = "event-mismatch:RangeActive:range.scope.id"
-    assert expected_difference(22, sig) is not None
-    assert expected_difference(23, sig) is None
-    assert expected_difference(24, sig) is None
-    assert expected_difference(25, sig) is None
-    assert expected_difference(27, sig) is None
-    bad = "error-text-mismatch:inconsistent status for proc N: old Idle vs. new Bad"
-    assert expected_difference(22, bad) is not None and expected_difference(26, bad) is None
-    assert expected_difference(22, "error-text-mismatch:whatever") is None
-    gen0 = "error-text-mismatch:no frequency event found"
-    assert expected_difference(22, gen0, "invalid generation number 0") is not None
-    assert expected_difference(22, gen0, "something else") is None
-    assert all(d.max_minor < 27 and d.reason for d in VERSION_DIFFERENCES)
-
-
-def test_projection_before_1_25_keeps_verdicts_and_go_panics() -> None:
-    left = Outcome("python", Status.REJECTED, (REC,), "a")
-    right = Outcome("go1.24.11", Status.REJECTED, (REC, {**REC, "panics": {"Sync": "x"}}), "b")
-    pl, pr = project_outcomes(left, right, 24)
-    assert pl.records == () and pr.records == ({**REC, "panics": {"Sync": "x"}},)
-    assert compare(Outcome("p", Status.REJECTED, (), "a"), Outcome("g", Status.REJECTED, (), "b")).verdict \
-        is Verdict.ERROR_TEXT_MISMATCH
-    both = project_outcomes(Outcome("python", Status.REJECTED, (), "a"),
-                            Outcome("g", Status.REJECTED, (), "b"), 24)
-    assert compare(*both).verdict is Verdict.AGREE
-    one = project_outcomes(Outcome("python", Status.ACCEPTED, (REC,)),
-                           Outcome("g", Status.REJECTED, (), "boom"), 23)
-    assert compare(*one).signature == "verdict-mismatch:only-go-rejects:boom"
-    assert project_outcomes(left, right, 25) == (left, right)
-
-
-def test_predates_format() -> None:
-    r = Outcome("g", Status.REJECTED, (), "unknown or unsupported trace version go 1.26")
-    assert predates_format(r, 25) and not predates_format(r, 27)
-
-
 def test_classify(tmp_path: Path) -> None:
     store = FindingStore(tmp_path)
     known = Comparison(Verdict.GO_PANIC, "go-panic:Sync:runtime error: index out of range [N] with length N")
-    assert classify(known, 27, store)[0] == "known"
-    assert classify(Comparison(Verdict.AGREE, "agree"), 27, store) == ("agree", None)
-    assert classify(Comparison(Verdict.UNSUPPORTED, "unsupported"), 27, store)[0] == "unsupported"
+    assert classify(known, store)[0] == "known"
+    assert classify(Comparison(Verdict.AGREE, "agree"), store) == ("agree", None)
+    # Every release is compared under its own semantics: a documented release difference is
+    # reproduced by a switch, so a divergence that is not a known Go bug fails.
     scope = Comparison(Verdict.EVENT_MISMATCH, "event-mismatch:RangeActive:range.scope.id")
-    assert classify(scope, 22, store)[0] == "expected"
-    assert classify(scope, 23, store)[0] == "fail"
-    assert classify(scope, 24, store)[0] == "fail"
-    assert classify(scope, 25, store)[0] == "fail"
-    assert classify(scope, 27, store)[0] == "fail"
+    assert classify(scope, store)[0] == "fail"
     # A recorded but untriaged (or fixed) finding still fails: conform wants Go's fault only.
     d = tmp_path / "findings" / "x"
     d.mkdir(parents=True)
     (d / "metadata.json").write_text(json.dumps({"signature": scope.signature}))
-    assert classify(scope, 27, FindingStore(tmp_path))[0] == "fail"
+    assert classify(scope, FindingStore(tmp_path))[0] == "fail"
     (d / "metadata.json").write_text(json.dumps({"signature": scope.signature,
                                                   "classification": "go-bug"}))
-    assert classify(scope, 27, FindingStore(tmp_path))[0] == "known"
+    assert classify(scope, FindingStore(tmp_path))[0] == "known"
 
 
 def test_inputs_are_reproducible_and_cover_every_group() -> None:
@@ -127,20 +80,45 @@ def test_run_against_pinned_go_and_outputs(tmp_path: Path) -> None:
     assert summary["ok"] and summary["toolchains"]["1.27.3"]["cases"] == len(inputs)
 
 
-def test_junit_reports_failures_and_skips(tmp_path: Path) -> None:
+def test_run_against_go_1_22_uses_its_semantics(tmp_path: Path) -> None:
+    """Go 1.22's documented differences (findings 6, 8, 9, 10, the v1 and Go123+ headers it
+    cannot read) agree under 1.22.10's semantics: nothing is left to excuse."""
+    inputs = [Input(p.stem, "corpus", load(p).data) for p in sorted(GO_FINDINGS.glob("*.txt"))]
+    inputs.append(Input("go123-header", "corpus", b"go 1.23 trace\x00\x00\x00"))
+    inputs.append(Input("v1-header", "corpus", b"go 1.21 trace\x00\x00\x00"))
+    result = run_conform(inputs, [("1.22.10", helper_for("1.22.10"))],
+                         store=FindingStore(tmp_path))
+    statuses = {c.input: c.status for c in result.cases}
+    assert statuses["spill-error-before-first-generation"] == "agree"
+    assert statuses["gcsweepactive-scope"] == "agree"
+    assert statuses["go123-header"] == statuses["v1-header"] == "agree"
+    assert statuses["gostatus-uint8-truncation"] == "known"
+    assert set(statuses.values()) <= {"agree", "known"}, result.failures
+
+
+def test_run_refuses_a_release_it_does_not_reproduce(tmp_path: Path) -> None:
+    from oracle.parser.releases import UnsupportedReleaseError
+
+    with pytest.raises(UnsupportedReleaseError):
+        run_conform([], [("1.24.5", tmp_path / "no-helper")], store=FindingStore(tmp_path))
+
+
+def test_junit_reports_failures_and_known_bugs(tmp_path: Path) -> None:
     result = ConformResult([
         Case("a", "generated", "1.25.5", "fail", "event-mismatch:X:y", None, {"index": 1}),
-        Case("b", "generated", "1.25.5", "expected", "event-mismatch:RangeActive:range.scope.id", "finding 9"),
+        Case("b", "generated", "1.25.5", "known", "go-panic:Sync:x", "documented Go bug"),
         Case("c", "generated", "1.25.5", "agree", "agree"),
     ], 1.0)
     path = tmp_path / "j.xml"
     write_junit(result, path)
     suite = ET.parse(path).getroot().find("testsuite")
-    assert suite is not None and suite.get("failures") == "1" and suite.get("skipped") == "1"
+    assert suite is not None and suite.get("failures") == "1" and suite.get("skipped") is None
     cases = suite.findall("testcase")
     fail = cases[0].find("failure")
     assert fail is not None and fail.get("message") == "event-mismatch:X:y"
-    assert cases[1].find("skipped") is not None and not result.summary()["ok"]
+    out = cases[1].find("system-out")
+    assert out is not None and out.text == "known: go-panic:Sync:x (documented Go bug)"
+    assert cases[2].find("failure") is None and not result.summary()["ok"]
 
 
 def _run(*argv: str) -> int:
@@ -167,3 +145,6 @@ def test_cli_usage_errors() -> None:
         _run("--count", "-1")
     with pytest.raises(UsageError):
         _run("--go", "1.21.0")
+    # A release the reference does not reproduce is refused before anything is installed.
+    with pytest.raises(UsageError, match="does not reproduce Go 1.24.5"):
+        _run("--go", "1.24.5")

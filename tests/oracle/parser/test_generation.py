@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from oracle.parser.base import NO_GOROUTINE, NO_THREAD, DataTable, Frame, SchedCtx, StackRecord, SyncData
@@ -185,6 +187,14 @@ def test_spill_error_is_deferred_once_the_generation_started() -> None:
     assert err is not None and err.message == "failed to read full batch: read 3 but wanted 9"
 
 
+def test_spill_error_is_fatal_at_once_in_go_1_22() -> None:
+    """``spill_error_deferred=False`` (Go 1.22, finding 8): the generation is lost."""
+    data = freq_batch(1) + events(1, 1, 9, PROC_STOP) + b"\x01\x02\x01\x01\x09abc"
+    _raises("failed to read full batch: read 3 but wanted 9",
+            partial(read_generation_with_spill, spill_error_deferred=False),
+            ByteSource(data), None, Version.Go122)
+
+
 def test_spill_error_before_the_generation_started_is_fatal() -> None:
     _raises("expected batch event, got event 9", read_generation_with_spill, ByteSource(b"\x09"), None, Version.Go123)
 
@@ -278,6 +288,25 @@ def test_stacks_first_frame_per_pc_wins() -> None:
     assert t.get(2) == (StackRecord((0xA,)), True)
     assert t.get(3) == (StackRecord(()), True)
     assert pcs == {0xA: Frame(0xA, 1, 2, 3), 0xB: Frame(0xB, 4, 5, 6)}
+
+
+def test_stacks_keep_their_own_frames_in_go_1_22() -> None:
+    """``frames_by_pc=False`` (Go 1.22, finding 29): no PC table; each stack its frames, all
+    validated; a duplicate ID prints them as Go 1.22's ``%#v`` of a ``trace.frame``."""
+    t: DataTable[StackRecord] = DataTable(StackRecord(()), "trace.stack")
+    pcs: dict[int, Frame] = {}
+    body = encode_stacks([(1, [(0xA, 1, 0, 3)]), (2, [(0xA, 0, 2, 0)])])
+    add_stacks(t, pcs, Batch(m=-1, time=0, data=body), frames_by_pc=False)
+    assert pcs == {}
+    assert t.get(2) == (StackRecord((0xA,), (Frame(0xA, 0, 2, 0),)), True)
+    strings: DataTable[str] = DataTable("", "string")
+    strings.insert(1, "f")
+    _raises("found invalid file string ID 2 for stack 2", validate_stack_strings, t, strings, pcs)
+    _raises("multiple trace.stacks with the same ID: id=1, "
+            "new=\ttrace.frame{pc:0x10, funcID:0x0, fileID:0xff, line:0x0}\n, "
+            "existing=\ttrace.frame{pc:0xa, funcID:0x1, fileID:0x0, line:0x3}\n",
+            partial(add_stacks, frames_by_pc=False), t, pcs,
+            Batch(m=-1, time=0, data=encode_stacks([(1, [(16, 0, 255, 0)])])))
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,7 @@ def test_finding_10_is_reproduced_per_release() -> None:
         assert ei.value.message == f"inconsistent status for proc 0: old Idle vs. new {name}"
 
 
-@pytest.mark.parametrize("go", ["1.22.10", "1.28.0", "nonsense"])
+@pytest.mark.parametrize("go", ["1.21.13", "1.28.0", "nonsense"])
 def test_releases_not_reproduced_are_refused(go: str) -> None:
     with pytest.raises(UnsupportedReleaseError, match="does not reproduce"):
         Reader(b"go 1.26 trace\x00\x00\x00", go=go)
@@ -138,16 +138,20 @@ def test_releases_not_reproduced_are_refused(go: str) -> None:
 
 def _own_testdata(go: str) -> list[tuple[str, bytes]]:
     """The release's own testdata: its ``tests/*.test``, FuzzReader seeds and v1 traces (the
-    v1 package is ``internal/oldtrace`` before 1.25, ``internal/tracev1`` since)."""
+    v1 package is ``internal/oldtrace`` before 1.25, ``internal/tracev1`` since; 1.22 has
+    none, and its parser is ``internal/trace/v2``, which ``go_testdata_dir`` knows)."""
+    from oracle.campaign.sources import go_testdata_dir
     from oracle.harness.toolchain import ensure
 
-    root = ensure(go).goroot / "src" / "internal" / "trace"
+    goroot = ensure(go).goroot
+    td = go_testdata_dir(goroot)
+    assert td is not None, goroot
     out = [(f"test/{p.stem}", text_to_binary(read_test_file(p)[1]))
-           for p in sorted((root / "testdata" / "tests").glob("*.test"))]
+           for p in sorted((td / "tests").glob("*.test"))]
     out += [(f"seed/{p.name}", load(p).data)
-            for p in sorted((root / "testdata" / "fuzz" / "FuzzReader").iterdir())]
+            for p in sorted((td / "fuzz" / "FuzzReader").iterdir())]
     for v1 in ("oldtrace", "tracev1"):
-        d = root / "internal" / v1 / "testdata"
+        d = goroot / "src" / "internal" / "trace" / "internal" / v1 / "testdata"
         if d.is_dir():
             out += [(f"v1/{p.name}", p.read_bytes()) for p in sorted(d.iterdir())
                     if p.stat().st_size < 50_000]
@@ -158,7 +162,8 @@ def test_release_matches_its_go_on_its_own_testdata(
     release_helper: tuple[str, GoHelper],
 ) -> None:
     """The testdata shipped with the release itself (1.24 lacks the Go125 tests and has its
-    v1 traces under ``oldtrace``), not only the pinned release's."""
+    v1 traces under ``oldtrace``; 1.22 has Go122 tests only, under ``internal/trace/v2``),
+    not only the pinned release's."""
     go, helper = release_helper
     inputs = _own_testdata(go)
     assert len(inputs) > 30
@@ -184,7 +189,7 @@ def _switch_cases() -> dict[str, tuple[bytes, dict[str, str]]]:
     """Small traces that each hit one release switch, with the end the releases named report
     (``EOF`` or the error text); each is also checked against every reproduced release's Go."""
     from oracle.parser.batchcursor import encode_timed_event as ev
-    from oracle.parser.generation import encode_sync
+    from oracle.parser.generation import encode_stacks, encode_sync
     from oracle.parser.rawtrace import encode_batch
     from oracle.parser.tracev2 import EventType as T
     from oracle.parser.version import Version, write_header
@@ -193,6 +198,7 @@ def _switch_cases() -> dict[str, tuple[bytes, dict[str, str]]]:
         return write_header(v) + b"".join(batches) + tail
 
     freq = encode_batch(1, 0, 1, encode_sync(Version.Go123))
+    freq22 = encode_batch(1, 0, 1, encode_sync(Version.Go122))
     # P 0 running, G 1 running on M 0.
     body = encode_batch(1, 0, 1, ev(T.ProcStatus, 1, 0, 1) + ev(T.GoStatus, 1, 1, 0, 2))
     return {
@@ -233,15 +239,71 @@ def _switch_cases() -> dict[str, tuple[bytes, dict[str, str]]]:
              "1.26.6": "proc 1 in unexpected state Bad during GoDestroySyscall",
              "1.27.3": "proc 1 in unexpected state SyscallAbandoned during GoDestroySyscall"}),
         # ... and the ordering's names of a Go 1.23 event in a Go122 trace (G 1 in a syscall).
+        # go123_events: 1.22's table ends at UserLog.
         "go122-create-blocked-name": (
-            trace(22, encode_batch(1, 0, 1, encode_sync(Version.Go122)),
-                  encode_batch(1, 0, 1, ev(T.ProcStatus, 1, 0, 1) + ev(T.GoStatus, 1, 1, 0, 3)
-                               + ev(T.GoCreateBlocked, 1, 2, 0, 0))),
-            {"1.24.11": "GoCreateBlocked event for goroutine that's not Running",
+            trace(22, freq22, encode_batch(1, 0, 1, ev(T.ProcStatus, 1, 0, 1)
+                                           + ev(T.GoStatus, 1, 1, 0, 3)
+                                           + ev(T.GoCreateBlocked, 1, 2, 0, 0))),
+            {"1.22.10": "found invalid event type: 47",
+             "1.24.11": "GoCreateBlocked event for goroutine that's not Running",
              "1.25.5": "Invalid(47) event for goroutine that's not Running"}),
+        # experimental_batches: readBatch's text, and experimental batches (finding 23).
+        "go122-batch-type-cpusample": (
+            trace(22, freq22, body, tail=bytes((T.CPUSample,))),
+            {"1.22.10": "expected batch event (EventBatch), got CPUSample",
+             "1.23.9": "expected batch event, got CPUSample"}),
+        "go122-batch-type-go-switch": (
+            trace(22, freq22, body, tail=bytes((T.GoSwitch,))),
+            {"1.22.10": "expected batch event (EventBatch), got Invalid(45)",
+             "1.23.9": "expected batch event, got GoSwitch"}),
+        "go122-experimental-batch": (
+            trace(22, freq22, body, tail=encode_batch(1, 0, 1, b"\x01\x02", exp=1)),
+            {"1.22.10": "expected batch event (EventBatch), got Invalid(49)", "1.23.9": "EOF"}),
+        # spill_error_deferred (finding 8): generation 2's first batch is cut short after a
+        # generation 1 whose GoCreate has no P.
+        "go122-spill-error": (
+            trace(22, freq22, encode_batch(1, 1, 1, ev(T.GoCreate, 1, 5, 0, 0)),
+                  tail=encode_batch(2, 0, 1, bytes(50))[:-50]),
+            {"1.22.10": "failed to read full batch: read 0 but wanted 50",
+             "1.23.9": "expected a proc but didn't have one"}),
+        # frames_by_pc (finding 29): the second stack's frame of the same PC has an unknown
+        # file string, which only 1.22 validates ...
+        "go122-frames-per-stack": (
+            trace(22, freq22, body,
+                  encode_batch(1, 0, 1, encode_stacks([(1, [(0x40, 0, 0, 0)]),
+                                                       (2, [(0x40, 0, 1, 0)])]))),
+            {"1.22.10": "found invalid file string ID 1 for stack 2", "1.23.9": "EOF"}),
+        # ... and a duplicate stack ID prints the stacks, frames or PCs.
+        "go122-duplicate-stack": (
+            trace(22, freq22, body,
+                  encode_batch(1, 0, 1, encode_stacks([(1, [(0x40, 0, 0, 7)]),
+                                                       (1, [(0x41, 0, 0, 0)])]))),
+            {"1.22.10": "multiple trace.stacks with the same ID: id=1, "
+                        "new=\ttrace.frame{pc:0x41, funcID:0x0, fileID:0x0, line:0x0}\n, "
+                        "existing=\ttrace.frame{pc:0x40, funcID:0x0, fileID:0x0, line:0x7}\n",
+             "1.23.9": "multiple trace.stacks with the same ID: id=1, new=\t0x41\n, "
+                       "existing=\t0x40\n"}),
+        # destroy_syscall_steal_first (finding 31): both accept, in another order
+        # (test_go_1_22_returns_the_destroy_syscall_steal_after_the_event).
+        "go122-destroy-syscall": (DESTROY_SYSCALL, {"1.22.10": "EOF", "1.23.9": "EOF"}),
     }
 
 
+def _destroy_syscall() -> bytes:
+    """P 0 and goroutine 1 in a syscall on M 1, then a GoDestroySyscall (a cgo callback's
+    goroutine going away), which releases the P with a synthesized self-ProcSteal."""
+    from oracle.parser.batchcursor import encode_timed_event as ev
+    from oracle.parser.generation import encode_sync
+    from oracle.parser.rawtrace import encode_batch
+    from oracle.parser.tracev2 import EventType as T
+    from oracle.parser.version import Version, write_header
+
+    return (write_header(22) + encode_batch(1, 0, 1, encode_sync(Version.Go122))
+            + encode_batch(1, 1, 1, ev(T.ProcStatus, 1, 0, 3) + ev(T.GoStatus, 1, 1, 1, 3)
+                           + ev(T.GoDestroySyscall, 1)))
+
+
+DESTROY_SYSCALL = _destroy_syscall()
 SWITCH_CASES = _switch_cases()
 
 
@@ -322,3 +384,41 @@ def test_frontier_rotation_follows_go_1_23s_other_map_orders() -> None:
     assert threads("1.23.9", 1) != threads("1.23.9", 0) == threads("1.24.11", 0)
     assert sorted(threads("1.23.9", 1)) == sorted(threads("1.23.9", 0))
     assert threads("1.24.11", 1) == threads("1.24.11", 0)
+
+
+def test_go_1_22_returns_the_destroy_syscall_steal_after_the_event() -> None:
+    """Finding 31: 1.22's ordering keeps the self-ProcSteal in ``extraEvent`` and returns it
+    after the GoDestroySyscall; 1.23 on queue it first.  Same events otherwise."""
+    def kinds(go: str) -> list[str]:
+        return [f"{e.kind}:{e.state_transition().resource}" if str(e.kind) == "StateTransition"
+                else str(e.kind) for e in Reader(DESTROY_SYSCALL, go=go)]
+
+    old, new = kinds("1.22.10"), kinds("1.23.9")
+    assert old[2:4] == ["StateTransition:Goroutine(1)", "StateTransition:Proc(0)"]
+    assert new[2:4] == old[3:1:-1] and new[:2] == old[:2] and new[4:] == old[4:]
+
+
+def _v1_traces() -> list[tuple[str, bytes]]:
+    """Go's v1 testdata and the Go 1.21.13 runtime's real traces (cached)."""
+    from oracle.harness.realtraces import V1_RUNTIME_VERSIONS, real_traces
+
+    out = [(n, d) for n, d in INPUTS if n.startswith("v1/")]
+    out += [(f"real/{t.name}", t.path.read_bytes())
+            for v in V1_RUNTIME_VERSIONS for t in real_traces(v)]
+    return out
+
+
+def test_go_1_22_rejects_v1_traces_as_its_go_does() -> None:
+    """1.22 reads no v1 trace: its ``version.ReadHeader`` knows only Go122, so the reference
+    under 1.22.10 gives Go 1.22.10's text for every v1 trace, and Go 1.22.10 agrees."""
+    from oracle.parser.version import read_header_bytes
+
+    traces = _v1_traces()
+    assert len(traces) > 12
+    with GoHelper(helper_for("1.22.10"), timeout=120) as helper:
+        for name, data in traces:
+            v, _ = read_header_bytes(data)
+            with pytest.raises(TraceError) as ei:
+                Reader(data, go="1.22.10")
+            assert ei.value.message == f"unknown or unsupported trace version go 1.{int(v)}", name
+            assert_release_same(helper, "1.22.10", data)
