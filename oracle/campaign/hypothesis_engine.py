@@ -156,12 +156,15 @@ def versions_for(go_version: str) -> tuple[int, ...] | None:
 
 def v1_mutants_for(go_version: str, default: int = 1) -> int:
     """Byte mutants of real v1 traces per family against a toolchain: ``default`` where the
-    reference reproduces the release (its own way of reading v1 input: rejected by 1.22,
-    converted without Sync events by 1.23 and 1.24, with them from 1.25), else 0, since the
-    pinned semantics would differ on every one of them."""
-    from oracle.parser.releases import reproduced
+    reference reproduces the release and the release reads v1 traces (converted without Sync
+    events by 1.23 and 1.24, with them from 1.25), else 0: the pinned semantics would differ
+    on every one of them, and Go 1.22 rejects each at its header (a check conform and the
+    release tests make once, not a case source)."""
+    from oracle.parser.releases import RELEASES, reproduced
+    from oracle.parser.version import Version
 
-    return default if reproduced(go_version) is not None else 0
+    rel = reproduced(go_version)
+    return default if rel is not None and RELEASES[rel].reads_version(Version.Go121) else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,7 +174,7 @@ MAP_ORDER_RETRIES: Final = 8
 def ties_possible(data: bytes, go: str | None = None) -> bool:
     """Whether Go may order ``data``'s events by chance: it is a v1 trace (Go 1.11 to 1.21),
     or ``go`` (the release whose semantics the reference follows) builds each generation's
-    frontier in map order (Go 1.23: ``Release.frontier_in_batch_order`` off), so Ms whose
+    frontier in map order (Go 1.22 and 1.23: ``Release.frontier_in_batch_order`` off), so Ms whose
     next events have equal times take turns by chance."""
     try:
         v, _ = read_header_bytes(data)

@@ -124,6 +124,13 @@ def test_versions_for_toolchains() -> None:
     assert versions_for("1.22.10") == (22,)
 
 
+def test_v1_mutants_only_where_the_release_reads_v1() -> None:
+    assert hypothesis_engine.v1_mutants_for("1.27.3") == 1
+    assert hypothesis_engine.v1_mutants_for("1.23.9", 2) == 2
+    assert hypothesis_engine.v1_mutants_for("1.22.10") == 0  # rejects every v1 header
+    assert hypothesis_engine.v1_mutants_for("1.21.13") == 0  # not reproduced
+
+
 # --- the checker -----------------------------------------------------------------------------
 
 
