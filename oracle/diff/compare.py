@@ -186,11 +186,24 @@ def ties_possible(data: bytes, go: str | None = None) -> bool:
     return rel is not None and not rel.frontier_in_batch_order
 
 
+#: :func:`_tie_keys` of the last few outcomes, by ``id`` (each entry keeps its outcome alive,
+#: so an ``id`` cannot be reused while it is cached): a v1 retry compares every reference
+#: answer with every Go answer, and the keys cost a ``json.dumps`` per record.
+_TIE_KEYS: dict[int, tuple[Outcome, list[tuple[str, int]]]] = {}
+_TIE_KEYS_MAX: Final = 32
+
+
 def _tie_keys(o: Outcome) -> list[tuple[str, int]]:
+    hit = _TIE_KEYS.get(id(o))
+    if hit is not None and hit[0] is o:
+        return hit[1]
     out = []
     for r in o.records:
         d = {k: v for k, v in r.items() if k not in ("i", "time")}
         out.append((json.dumps(d, sort_keys=True), int(r.get("time", 0))))
+    if len(_TIE_KEYS) >= _TIE_KEYS_MAX:
+        _TIE_KEYS.clear()
+    _TIE_KEYS[id(o)] = (o, out)
     return out
 
 
