@@ -50,7 +50,7 @@ from oracle.parser.tracev2 import (
     ProcStatus,
 )
 from oracle.parser.tracev2.spec import arg_type
-from oracle.parser.uvarint import put_uvarint
+from oracle.parser.uvarint import VarintError, put_uvarint
 from oracle.parser.version import Version
 
 from strategies._internal.builder import (
@@ -947,8 +947,12 @@ def heap_type_too_large(ch: Chooser, tr: Trace) -> bool:
     from oracle.parser.uvarint import put_uvarint
 
     b = bs[ch.int(0, len(bs) - 1)]
+    try:
+        records = _type_records(b.data)
+    except VarintError:
+        return False  # an earlier mutation of the case (corrupt_experimental_batch) broke it
     out = bytearray(b"\x00")
-    for tid, addr, _, _, n, name in _type_records(b.data):
+    for tid, addr, _, _, n, name in records:
         out += b"".join(put_uvarint(int(x)) for x in (tid, addr, 1 << 30, 0, n)) + bytes(name)
     b.data = bytes(out)
     return True

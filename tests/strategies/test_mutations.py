@@ -109,14 +109,17 @@ def test_each_mutation_changes_the_trace(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(HEAP_MUTATIONS))
-def test_heap_mutations_after_truncated_args(name: str) -> None:
-    """A heap operator applied after ``truncate_args`` cut its target short must not raise
-    (a campaign found ``heap_free_unknown_stack`` reading the ID of such an event)."""
+def test_heap_mutations_after_breaking_mutations(name: str) -> None:
+    """A heap operator applied after ``truncate_args`` cut its target short, or after
+    ``corrupt_experimental_batch`` broke a type table, must not raise (campaigns found
+    ``heap_free_unknown_stack`` reading such an event's ID and ``heap_type_too_large``
+    decoding such a table)."""
     vs, template = trace_params(allocfree=True, versions=[26], features=None)
     for seed in range(40):
         ch = RandomChooser(seed)
-        cut = mutate(ch, draw_valid(ch, vs, template), ("truncate_args",), max_mutations=3)
-        mutate(ch, cut, (name,), max_mutations=1)
+        for first in ("truncate_args", "corrupt_experimental_batch"):
+            broken = mutate(ch, draw_valid(ch, vs, template), (first,), max_mutations=3)
+            mutate(ch, broken, (name,), max_mutations=1)
 
 
 #: Dedicated boundary mutations -> (versions, Go error fragments that show the boundary was hit).
