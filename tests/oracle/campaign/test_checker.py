@@ -184,6 +184,26 @@ def test_heap_oracle_shares_the_differential_parse(checker: CaseChecker, pinned_
         assert not old._heap_shares_parse
 
 
+def test_a_go_panic_on_v1_input_is_not_retried(checker: CaseChecker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Go's v1 answers depend on map order, so a v1 disagreement is retried under other
+    orders; but no order makes a Go panic agree, so a panic is classified at once."""
+    from oracle.campaign.sources import V1_SEED_MAX_BYTES, v1_mutant
+    from oracle.harness import toolchain
+
+    testdata = toolchain.pinned().goroot / "src/internal/trace/internal/tracev1/testdata"
+    pool = tuple(p.read_bytes() for p in sorted(testdata.iterdir())
+                 if p.stat().st_size <= V1_SEED_MAX_BYTES)
+    # A v1 mutant of Go's own v1 testdata whose transition stack Go's accessor cannot find.
+    data, mutations = v1_mutant("panic:500", pool)
+
+    def no_retry(*args: object) -> None:
+        raise AssertionError("retried a Go panic")
+
+    monkeypatch.setattr(checker, "_v1_alternative", no_retry)
+    c = checker.check(data, mutations=mutations)
+    assert c.signature == "go-panic:StateTransition:expected id N in trace.stack table"
+
+
 _STRING_BUG_SCRIPT = textwrap.dedent("""
     import json, sys
     from pathlib import Path
