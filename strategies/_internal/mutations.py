@@ -35,6 +35,7 @@ failure expectation with Go's error text as a pattern (see :data:`EXPECTED_FAILU
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Final
 
@@ -1858,17 +1859,53 @@ EXPECTED_FAILURES: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+#: Every operator's name, the default pool of :func:`mutate`.
+_ALL_NAMES: Final = tuple(MUTATIONS)
+
+
+@functools.lru_cache(maxsize=64)
+def _weighted(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names``, each repeated by its weight (:data:`WEIGHTS`)."""
+    return tuple(name for name in names for _ in range(WEIGHTS.get(name, 1)))
+
+
+#: Misses in a row after which :func:`_swarm_choices` decides every flag at once.
+_MAX_MISSES: Final = 64
+
+
+def _swarm_choices(ch: Chooser, flags: FeatureFlags, pool: tuple[str, ...], n: int) -> list[str]:
+    """``n`` names drawn by weight from the names of ``pool`` that ``flags`` enables (from the
+    whole pool when it enables none), asking ``flags`` only about names that were drawn.
+
+    Rejection sampling: a name drawn by weight from the whole pool and kept only if enabled is
+    a draw by weight from the enabled names, so the choice has the distribution of drawing
+    from the enabled list, without deciding all ~150 flags of every mutant first (that was
+    most of a mutant's cost).  After :data:`_MAX_MISSES` misses in a row, every flag is
+    decided and the rest drawn from the enabled list, which covers a pool none of is on."""
+    weighted = _weighted(pool)
+    chosen: list[str] = []
+    misses = 0
+    while len(chosen) < n:
+        name = weighted[ch.int(0, len(weighted) - 1)]
+        if flags.is_enabled(name):
+            chosen.append(name)
+            misses = 0
+            continue
+        misses += 1
+        if misses > _MAX_MISSES:
+            enabled = _weighted(tuple(x for x in pool if flags.is_enabled(x)) or pool)
+            chosen += [enabled[ch.int(0, len(enabled) - 1)] for _ in range(n - len(chosen))]
+    return chosen
+
+
 def mutate(ch: Chooser, tr: Trace, names: tuple[str, ...] | None = None, max_mutations: int = 3) -> Trace:
     """A mutated copy of ``tr``: between 1 and ``max_mutations`` operators from ``names``
     (default: :data:`MUTATIONS`; raw-level names are accepted too), chosen through swarm
     flags; records them in ``mutations``."""
-    pool = tuple(names) if names is not None else tuple(MUTATIONS)
+    pool = tuple(names) if names is not None else _ALL_NAMES
     flags = FeatureFlags(ch)
-    enabled = [n for n in pool if flags.is_enabled(n)] or list(pool)
-    weighted = [name for name in enabled for _ in range(WEIGHTS.get(name, 1))]
     out = tr.copy()
-    n = ch.int(1, max_mutations)
-    chosen = [weighted[ch.int(0, len(weighted) - 1)] for _ in range(n)]
+    chosen = _swarm_choices(ch, flags, pool, ch.int(1, max_mutations))
     # Structural edits first: raw-level and byte-level ones freeze the binary.
     chosen.sort(key=_stage)
     applied: list[str] = []

@@ -35,6 +35,24 @@ def test_verdict_classes() -> None:
     assert len(set(HEAP_VERDICTS)) == len(HEAP_VERDICTS)
 
 
+#: A Go 1.22 trace (header ``go 1.22``) with a SpanAlloc event in it (a campaign's
+#: ``insert_event`` mutant): Go 1.27.3 reads any version's events with its whole table
+#: (docs/go-findings.md 23 and 26), so it has AllocFree content, without its batches.
+_GO122_WITH_SPAN_ALLOC = bytes.fromhex(
+    "676f20312e32322074726163650000000101a0f73601150d01a0f736011901a0f736a0f73602160101001803"
+    "0101a1f736010f0d04a0f736040c01a0f73601a0f736010100ad0d9d010d0100020a010001250180c08e0825"
+    "018080d30c0b010a0100020b010a01000326018080bd0b0b010a010004260180c0900f25018080db030b010a"
+    "010005250180c0910d250180c0d20f260180c09a0a0b010a010006250180c0e20525018080a704250180c0bb"
+    "0b0b010a01000725018080a30b0b0181010507020a01000825018080eb030b010a01000925018080a5082501"
+    "80c0d80d0b010a01000a0101ffffffffffffffffff01d10d0508a8d6b907"
+)
+
+
+def test_a_go122_header_does_not_hide_allocfree_events() -> None:
+    hv = heap_verdict(_GO122_WITH_SPAN_ALLOC, ("insert_event",))
+    assert hv.verdict == HEAP_VIOLATIONS and hv.rules == ("AllocFree:no-info",)
+
+
 def test_garbage_is_a_verdict_not_an_exception() -> None:
     for data in (b"", b"go 1.26 trace\x00\x00\x00", b"go 1.26 trace\x00\x00\x00\x01\x02\x03", b"\xff" * 40):
         assert heap_verdict(data).verdict in HEAP_VERDICTS
