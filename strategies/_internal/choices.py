@@ -22,7 +22,7 @@ one hold for the other up to the cost of drawing.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
 from hypothesis import strategies as st
@@ -90,21 +90,26 @@ class DrawChooser:
 class RandomChooser:
     """A :class:`Chooser` backed by ``random.Random`` (reproducible from a seed)."""
 
-    __slots__ = ("_r",)
+    __slots__ = ("_r", "_below")
 
     def __init__(self, seed: Int | random.Random = 0) -> None:
         self._r = seed if isinstance(seed, random.Random) else random.Random(seed)
+        #: ``Random._randbelow(n)``: what ``randint``/``randrange`` call underneath (random.py),
+        #: called directly; the numbers drawn are ``randint``'s exactly.
+        self._below: Callable[[int], int] = getattr(self._r, "_randbelow")
 
     def int(self, lo: Int, hi: Int) -> Int:
         if lo >= hi:
             return lo
-        return self._r.randint(lo, hi)
+        # randint(lo, hi) is lo + _randbelow(hi - lo + 1) (random.py's randrange): the same
+        # numbers, without randint's and randrange's frames (a third of drawing a trace).
+        return lo + self._below(hi - lo + 1)
 
     def chance(self, p: float) -> bool:
         return self._r.random() < p
 
     def pick(self, options: Sequence[T]) -> T:
-        return options[self._r.randrange(len(options))]
+        return options[self._below(len(options))]
 
     def bytes(self, lo: Int, hi: Int) -> bytes:
         return self._r.randbytes(self._r.randint(lo, hi))
