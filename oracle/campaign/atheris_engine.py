@@ -71,7 +71,6 @@ makes a Python parse several times slower, so it is off by default (``docs/bench
 from __future__ import annotations
 
 import argparse
-import gc
 import hashlib
 import importlib.util
 import math
@@ -94,7 +93,7 @@ from types import FrameType
 from typing import Any, Final, Literal, Protocol
 
 from oracle.campaign.atheris_mutators import StructureAwareMutator, generated_seeds
-from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage
+from oracle.campaign.checker import CaseChecker, CaseStats, NewFinding, WorkerMessage, freeze_startup_objects
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import CampaignReport, Timeline, WorkerRate, build_report
 from oracle.campaign.sources import default_corpus_root
@@ -441,16 +440,10 @@ def worker_main(argv: Sequence[str], *,
                     "instrument": cfg.instrument, "models": len(models)})
     libfuzzer_argv = [sys.argv[0] or "atheris-worker", *_libfuzzer_flags(cfg), *cfg.libfuzzer]
     atheris.Setup(libfuzzer_argv, worker.test_one_input, custom_mutator=mutator)
-    _tune_gc()
+    freeze_startup_objects()
     atheris.Fuzz()
     return 0  # not reached
 
-
-def _tune_gc() -> None:
-    """Move everything built so far (modules, the strategies models) out of the cyclic
-    collector's sight, so that its full collections during the run stay cheap."""
-    gc.collect()
-    gc.freeze()
 
 
 def _libfuzzer_seed(seed: str, job: int) -> int:

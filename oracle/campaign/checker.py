@@ -52,6 +52,7 @@ helper.
 from __future__ import annotations
 
 import functools
+import gc
 import signal
 import threading
 import time
@@ -89,6 +90,7 @@ __all__ = [
     "Impl",
     "NewFinding",
     "WorkerMessage",
+    "freeze_startup_objects",
 ]
 
 _T = TypeVar("_T")
@@ -103,6 +105,15 @@ _ERROR_LINE: Final = b'{"end":"error",'
 
 
 # --- the pieces a checker is made of -------------------------------------------------------
+
+
+def freeze_startup_objects() -> None:
+    """Move everything a worker built before its first case (modules, the strategies'
+    models, the checker) out of the cyclic collector's sight, so that the collections a
+    campaign triggers stay cheap (both engines call it once, then check cases)."""
+    gc.collect()
+    gc.freeze()
+
 
 
 class Impl(Protocol):

@@ -55,7 +55,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, TextIO
 
-from oracle.campaign.checker import CampaignChecker, CaseChecker, CaseStats, NewFinding, WorkerMessage
+from oracle.campaign.checker import (
+    CampaignChecker,
+    CaseChecker,
+    CaseStats,
+    NewFinding,
+    WorkerMessage,
+    freeze_startup_objects,
+)
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import CampaignReport, GeneratorInfo, Timeline, build_report
 from oracle.campaign.sources import v1_mutant
@@ -240,6 +247,7 @@ def _worker_main(job: int, config: CampaignConfig, q: Any, stop: Any) -> None:
         return
     quota = _quota(config, job)
     model = _model(config.gen)
+    freeze_startup_objects()
     gen_errors, first_gen_error = 0, None
     parent = os.getppid()
     last_sent = time.monotonic()
