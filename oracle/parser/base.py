@@ -317,6 +317,8 @@ class EvTable:
     #: The canonical dump's frames list of each stack ID (``canonical.stack_json``), cached
     #: for the same reason; records share these lists, so they are read-only.
     stack_json: dict[int, list[Any]] = field(default_factory=dict)
+    #: And the JSON text of those lists (``canonical.event_line``).
+    stack_json_text: dict[int, str] = field(default_factory=dict)
 
     def add_extra_string(self, s: str) -> int:
         """Intern a string that is not in the trace's table (``addExtraString``); "" is 0."""

@@ -213,3 +213,43 @@ def test_dump_matches_go_on_go_test_traces(go_test_file: Any, go_helper: Any) ->
     _, text = read_test_file(go_test_file)
     data = go_helper.request("to-binary", text).output
     assert _py_parse_output(data) == go_helper.request("parse", data).output
+
+
+# --- the campaigns' direct line writer ----------------------------------------------------------
+
+
+def _line_writer_inputs() -> list[bytes]:
+    """Every kind of input a campaign meets: Go's testdata and fuzz seeds, the corpus (with
+    the Go findings, whose accessors panic), v1 traces and their mutants, generated traces
+    and mutants (AllocFree, experimental and range payloads)."""
+    from oracle.campaign.hypothesis_engine import GenParams, family
+    from oracle.campaign.sources import corpus_inputs, go_testdata_inputs, v1_mutant
+    from oracle.harness import toolchain
+
+    goroot = toolchain.pinned().goroot
+    out = [i.data for i in go_testdata_inputs(goroot)[0] + corpus_inputs()[0]]
+    v1 = [p.read_bytes() for p in sorted((goroot / "src/internal/trace/internal/tracev1/testdata").iterdir())]
+    out += v1 + [v1_mutant(f"line:{k}", v1)[0] for k in range(40)]
+    out += [c.data for k in range(60) for c in family(f"line:{k}", GenParams(v1_mutants=0))]
+    return out
+
+
+@pytest.mark.parametrize("go", [None, "1.24.11", "1.22.10"])
+def test_event_line_is_the_record_written(go: str | None) -> None:
+    """``event_line`` (the campaigns' writer) is ``dumps_record(event_record(...))`` for every
+    event of every kind of input, under releases whose payloads differ."""
+    from oracle.parser.canonical import event_line
+    from oracle.parser.reader import Reader
+
+    kinds: set[str] = set()
+    panics = 0
+    for data in _line_writer_inputs():
+        try:
+            for i, ev in enumerate(Reader(data, go=go)):
+                rec = event_record(i, ev)
+                assert event_line(i, ev) == dumps_record(rec), (i, rec)
+                kinds.add(rec["kind"])
+                panics += "panics" in rec
+        except (TraceError, GoPanic):
+            pass
+    assert len(kinds) >= 13 and panics > 0  # liveness: the payload kinds and the panic path
