@@ -80,7 +80,7 @@ from oracle.heap.campaign import (
     heap_verdict,
     verdict_of,
 )
-from oracle.heap.replay import HeapReplay
+from oracle.heap.replay import RELEVANT_TYPES, HeapReplay
 
 __all__ = [
     "CampaignChecker",
@@ -176,12 +176,12 @@ class _SharedHeap:
         self.error: str | None = None
         self.timed_out = False
 
-    def observe(self, ev: Event) -> None:
-        """Feed one event (never raises)."""
+    def observe(self, i: int, ev: Event) -> None:
+        """Feed event number ``i`` (never raises)."""
         if self.replay is None:
             return
         try:
-            self.replay.observe(ev)
+            self.replay.observe(i, ev)
         except Exception as e:  # noqa: BLE001 - reported as heap-error
             self.error = f"{type(e).__name__}: {e}"
             self.replay = None
@@ -545,7 +545,8 @@ class CaseChecker:
         observe = self._heap_observer()
         try:
             return self._timed(functools.partial(
-                dump_and_strings, go=self._semantics, strings=strings, observe=observe), data)
+                dump_and_strings, go=self._semantics, strings=strings, observe=observe,
+                observe_types=RELEVANT_TYPES), data)
         except _PythonTimeout:
             if self._shared_heap is not None:
                 self._shared_heap.timed_out = True
@@ -554,7 +555,7 @@ class CaseChecker:
             self._shared_heap = None  # judged by its own parse instead
             return None
 
-    def _heap_observer(self) -> Callable[[Event], None] | None:
+    def _heap_observer(self) -> Callable[[int, Event], None] | None:
         """A fresh replay for this case's heap verdict, fed by the differential's own parse,
         when that parse reads the events the heap oracle reads (the pinned release's: other
         releases place Sync events differently, so their cases keep a parse of their own)."""

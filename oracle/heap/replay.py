@@ -42,6 +42,14 @@ ALLOCFREE_TYPES: Final = frozenset(
 )  # fmt: skip
 _SNAPSHOTS: Final = frozenset((int(_T.Span), int(_T.HeapObject), int(_T.GoroutineStack)))
 _HEAP_ALLOC: Final = int(_T.HeapAlloc)
+#: The wire types :meth:`HeapReplay.feed` acts on: the AllocFree events (its handlers), Sync
+#: and the HeapAlloc metric; every other event only advances the event index.
+RELEVANT_TYPES: Final = frozenset((
+    int(_T.Span), int(_T.SpanAlloc), int(_T.SpanFree),
+    int(_T.HeapObject), int(_T.HeapObjectAlloc), int(_T.HeapObjectFree),
+    int(_T.GoroutineStack), int(_T.GoroutineStackAlloc), int(_T.GoroutineStackFree),
+    EV_SYNC, _HEAP_ALLOC,
+))
 #: Largest plausible stack order: 2^47 bytes is the whole user address space.
 _MAX_STACK_ORDER: Final = 48
 _U64: Final = (1 << 64) - 1
@@ -258,13 +266,11 @@ class HeapReplay:
         elif typ == _HEAP_ALLOC:
             self.heap_alloc.append((base.time, base.args[0]))
 
-    def observe(self, ev: Event) -> None:
-        """:meth:`feed` for a caller that hands events over one at a time (the fuzz campaign's
-        parse, shared with the differential): a scheduler event only advances the index."""
-        typ = ev.base.typ
-        if typ < 128 and typ != _HEAP_ALLOC:
-            self.index += 1
-            return
+    def observe(self, i: int, ev: Event) -> None:
+        """:meth:`feed` event number ``i`` (0-based) of a parse that hands over only the events
+        of :data:`RELEVANT_TYPES` (the fuzz campaign's parse, shared with the differential):
+        the events in between only advance the index, as in :meth:`run`."""
+        self.index = i - 1
         self.feed(ev)
 
     def run(self, events: Iterable[Event]) -> None:

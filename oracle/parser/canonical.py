@@ -455,16 +455,18 @@ def _go_terminal(e: TraceError | GoPanic | None) -> str:
 
 
 def dump_and_strings(source: Any, *, go: Any = None, strings: bool = True,
-                     observe: Callable[[Event], None] | None = None) -> tuple[bytes, bytes]:
+                     observe: Callable[[int, Event], None] | None = None,
+                     observe_types: frozenset[int] | None = None) -> tuple[bytes, bytes]:
     """The helper's ``parse-string`` answer from one parse: :func:`dump_trace`'s lines and
     :func:`go_string_lines`' lines, each newline-terminated, as UTF-8 bytes.
 
     One pass instead of two because campaigns check both oracles on every case.  The two
     parts end independently, as in two separate runs: ``String()`` panicking on an event ends
     the go-string part with ``PANIC:`` while the canonical part goes on.  ``strings=False``
-    leaves the second part empty (the helper's ``parse`` answer).  ``observe`` sees every
-    event as it is read, so that another consumer (the campaign's heap oracle) shares the
-    parse instead of repeating it; it must not raise.
+    leaves the second part empty (the helper's ``parse`` answer).  ``observe(i, event)``
+    sees each event as it is read (only those whose wire type is in ``observe_types``, when
+    given), so that another consumer (the campaign's heap oracle) shares the parse instead
+    of repeating it; it must not raise.
     """
     from oracle.parser.reader import Reader
 
@@ -486,8 +488,8 @@ def dump_and_strings(source: Any, *, go: Any = None, strings: bool = True,
             except (TraceError, GoPanic) as e:
                 end = e
                 break
-            if observe is not None:
-                observe(ev)
+            if observe is not None and (observe_types is None or ev.base.typ in observe_types):
+                observe(i, ev)
             lines.append(event_line(i, ev))
             i += 1
             if strings_open:
