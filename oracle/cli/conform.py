@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from oracle.campaign.conform import PINNED, collect_inputs, run_conform, write_junit
+from oracle.campaign.crossrelease import parse_go_list
 from oracle.campaign.findings import FindingStore
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import write_json_atomic
@@ -16,6 +17,7 @@ from oracle.campaign.sources import default_corpus_root
 from oracle.cli.exits import EXIT_FINDING, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from oracle.cli.options import check_output
 from oracle.harness import toolchain
+from oracle.harness.toolchain import SUPPORTED_VERSIONS
 from oracle.parser.releases import UnsupportedReleaseError, release
 
 __all__ = ["cmd_conform", "register"]
@@ -27,15 +29,13 @@ def cmd_conform(args: argparse.Namespace) -> int:
         raise UsageError(f"--count must be at least 0, got {args.count}")
     check_output(args.junit, "--junit")
     check_output(args.json, "--json")
-    versions = [v.strip() for v in (args.go or PINNED).split(",") if v.strip()]
-    if not versions:
-        raise UsageError("--go: no versions given")
+    try:
+        versions = parse_go_list(args.go or PINNED, SUPPORTED_VERSIONS)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     toolchains: list[tuple[str, Path]] = []
     for v in versions:
-        m = re.match(r"^1\.(\d+)\b", v)
-        if m is None:
-            raise UsageError(f"--go {v}: not a Go release version (like 1.25.5)")
-        if int(m.group(1)) < 22:
+        if int(v.split(".")[1]) < 22:
             raise UsageError(f"--go {v}: releases before 1.22 have no v2 trace parser")
         try:
             release(v)
@@ -121,8 +121,8 @@ def register(subparsers: Any) -> None:
         "toolchain. Divergences that are documented Go bugs are 'known'. Exit 1 on any other "
         "divergence. See docs/ci.md.",
     )
-    s.add_argument("--go", default=None, metavar="V1,V2",
-                   help=f"comma-separated Go releases (default: the pinned {PINNED})")
+    s.add_argument("--go", default=None, metavar="all|V1,V2",
+                   help=f"comma-separated Go releases, or all of them (default: the pinned {PINNED})")
     s.add_argument("--count", type=int, default=1000,
                    help="generated traces: this many valid plus this many mutated (default 1000)")
     s.add_argument("--seed", type=int, default=0, help="seed of the generated traces (default 0)")

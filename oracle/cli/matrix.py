@@ -24,19 +24,13 @@ __all__ = ["cmd_matrix", "register"]
 MAX_INPUT_BYTES: Final = 2 << 20
 
 
-def _releases(spec: str) -> list[str]:
-    from oracle.harness.toolchain import SUPPORTED_VERSIONS
-
-    if spec == "all":
-        return list(SUPPORTED_VERSIONS)
-    return [v.strip() for v in spec.split(",") if v.strip()]
-
-
 def cmd_matrix(args: argparse.Namespace) -> int:
     """Build the matrix, print it, write the requested files."""
     from contextlib import ExitStack
 
+    from oracle.campaign.crossrelease import parse_go_list
     from oracle.campaign.matrix import build_matrix, matrix_html, matrix_json, stream_cell
+    from oracle.harness.toolchain import SUPPORTED_VERSIONS
     from oracle.campaign.progress import Progress
     from oracle.campaign.report import write_json_atomic
     from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
@@ -50,7 +44,10 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
     check_output(args.json, "--json")
     check_output(args.html, "--html")
-    releases = _releases(args.go)
+    try:
+        releases = parse_go_list(args.go, SUPPORTED_VERSIONS)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     inputs: list[tuple[str, bytes | Path]] = []
     for path in expand_paths(args.inputs):
         size = Path(path).stat().st_size if path != "-" and Path(path).is_file() else 0

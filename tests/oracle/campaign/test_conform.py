@@ -148,3 +148,8 @@ def test_cli_usage_errors() -> None:
     # A release the reference does not reproduce is refused before anything is installed.
     with pytest.raises(UsageError, match="does not reproduce Go 1.24.5"):
         _run("--go", "1.24.5")
+    # The --go list is fuzz's and matrix's: "all", or versions, checked before any install.
+    with pytest.raises(UsageError, match="is not a Go release like"):
+        _run("--go", "1.27.3,latest")
+    with pytest.raises(UsageError, match="no release"):
+        _run("--go", " , ")
