@@ -174,7 +174,7 @@ KNOWN_NONDETERMINISM: Final[tuple[tuple[int, str], ...]] = (
 #: errors) Go reports depends on map iteration order when several stacks are invalid.
 #: The first line of a Proc ``StateTransition``'s ``String()``: ``M=<m> P=.. G=.. StateTransition
 #: Time=.. ProcID=..`` and the rest; group 2 is everything but the M.
-_PROC_TRANSITION_LINE: Final = re.compile(r"M=(-?\d+) (P=-?\d+ G=-?\d+ StateTransition Time=\d+ ProcID=.*)")
+_PROC_TRANSITION_LINE: Final = re.compile(r"M=(-?\d+) (P=-?\d+) G=-?\d+ (StateTransition Time=\d+ ProcID=.*)")
 _STACK_VALIDATION: Final = re.compile(
     r"found (?:unknown pc [0-9a-f]+|invalid (?:func|file) string ID \d+) for stack \d+"
 )
@@ -287,10 +287,11 @@ def is_known_nondeterminism(c: Comparison) -> bool:
     """Whether ``c`` is one of Go's documented nondeterministic results, not a finding.
 
     * Finding 5: a ``ProcSyscallAbandoned`` status promoted from ``ProcSyscall`` gets the M of
-      a random one of the Ms holding the P: the first difference is the ``m`` of a Proc
-      ``StateTransition`` record, and the two records are equal apart from it.
-      In ``Event.String()`` the same shows as a ``string-mismatch`` on the transition's first
-      line, which names another ``M=``.
+      a random one of the Ms holding the P, and that M's goroutine (order.go:218-224): the
+      first difference is the ``m`` of a Proc ``StateTransition`` record, and the two records
+      are equal apart from ``m`` and ``g``.  In ``Event.String()`` the same shows as a
+      ``string-mismatch`` on the transition's first line, which names another ``M=`` (and
+      ``G=``).
     * Finding 12: with several invalid stacks in a sparse stack table, Go reports a random one:
       both sides reject with a ``validateStackStrings`` error (``found unknown pc ...``,
       ``found invalid func|file string ID ...``), naming possibly different stacks.
@@ -302,8 +303,8 @@ def is_known_nondeterminism(c: Comparison) -> bool:
         if left.get("kind") != "StateTransition" or right.get("kind") != "StateTransition":
             return False
         resource = (left.get("transition") or {}).get("resource") or {}
-        same_otherwise = {k: v for k, v in left.items() if k != "m"} == {
-            k: v for k, v in right.items() if k != "m"
+        same_otherwise = {k: v for k, v in left.items() if k not in ("m", "g")} == {
+            k: v for k, v in right.items() if k not in ("m", "g")
         }
         return resource.get("kind") == "Proc" and same_otherwise
     if c.verdict is Verdict.ERROR_TEXT_MISMATCH:
@@ -313,12 +314,13 @@ def is_known_nondeterminism(c: Comparison) -> bool:
         )
     if c.verdict is Verdict.STRING_MISMATCH:
         # Finding 5 in ``Event.String()``: the first line of a Proc StateTransition names
-        # another M.  (Go's records and its String() text come from separate parses, so its
-        # random pick can differ between the two even when the records agreed.)
+        # another M and G.  (Seen where Go's records and its String() text came from separate
+        # parses, as in the minimizer's and ``diff``'s separate requests: its random pick can
+        # differ between the two even when the records agreed.)
         lines = [_PROC_TRANSITION_LINE.fullmatch(x) if isinstance(x, str) else None
                  for x in (c.left, c.right)]
         return (lines[0] is not None and lines[1] is not None
-                and lines[0].group(2) == lines[1].group(2))
+                and lines[0].group(2, 3) == lines[1].group(2, 3))
     return False
 
 

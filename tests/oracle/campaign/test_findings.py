@@ -93,8 +93,8 @@ def test_unrelated_signatures_are_not_known() -> None:
     assert not FindingStore(Path("/nonexistent")).is_known("verdict-mismatch:only-go-rejects:x")
 
 
-def _st(m: int, kind: str = "Proc") -> dict[str, object]:
-    return {"i": 3, "kind": "StateTransition", "time": 5, "m": m, "p": 0, "g": -1, "stack": None,
+def _st(m: int, kind: str = "Proc", g: int = -1) -> dict[str, object]:
+    return {"i": 3, "kind": "StateTransition", "time": 5, "m": m, "p": 0, "g": g, "stack": None,
             "transition": {"resource": {"kind": kind, "id": 0}, "from": "Running",
                            "to": "Running", "reason": "", "stack": None}}
 
@@ -108,6 +108,10 @@ def test_nondeterministic_promoted_thread_is_known() -> None:
     assert not is_known_nondeterminism(
         Comparison(Verdict.EVENT_MISMATCH, "event-mismatch:StateTransition:m", 3, "m",
                    _st(2, "Goroutine"), _st(1, "Goroutine")))
+    # The picked M brings its goroutine along (order.go:222): an atheris campaign saw Go pick
+    # the M whose goroutine was in a syscall (m 900000, g 900000) against (900001, -1).
+    assert is_known_nondeterminism(Comparison(
+        Verdict.EVENT_MISMATCH, "event-mismatch:StateTransition:m", 3, "m", _st(2), _st(1, g=7)))
 
 
 def test_nondeterministic_promoted_thread_in_string_is_known() -> None:
@@ -119,6 +123,8 @@ def test_nondeterministic_promoted_thread_in_string_is_known() -> None:
     other = line.format(7).replace("Time=12345", "Time=12346")
     assert not is_known_nondeterminism(
         Comparison(Verdict.STRING_MISMATCH, sig, 4, "String()", line.format(1), other))
+    assert is_known_nondeterminism(Comparison(
+        Verdict.STRING_MISMATCH, sig, 4, "String()", line.format(1), line.format(7).replace("G=-1", "G=9")))
     goroutine = "M={} P=2 G=5 StateTransition Time=12345 GoID=5 Running->Waiting Reason=\"\""
     assert not is_known_nondeterminism(
         Comparison(Verdict.STRING_MISMATCH, sig, 4, "String()", goroutine.format(1), goroutine.format(7)))
