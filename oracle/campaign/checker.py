@@ -74,6 +74,7 @@ from oracle.parser.tracev1.parser import GO_SMALL_MAP_ORDERS
 from oracle.harness.helper import GoHelper, HelperResult
 from oracle.heap.campaign import (
     HEAP_ERROR,
+    HEAP_NONE,
     HEAP_TIMEOUT,
     HEAP_UNEXPECTED,
     HeapCaseVerdict,
@@ -716,6 +717,8 @@ class CaseChecker:
             return HeapCaseVerdict(HEAP_TIMEOUT)
         if shared.replay is None:
             return HeapCaseVerdict(HEAP_ERROR, (), shared.error)
+        if not shared.replay.has_allocfree:
+            return HeapCaseVerdict(HEAP_NONE)  # verdict_of's answer, without building the result
         try:
             return verdict_of(shared.replay.finish(), mutations,
                               valid_unless_mutated=self.valid_unless_mutated)

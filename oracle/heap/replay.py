@@ -618,6 +618,11 @@ class HeapReplay:
 
     # ------------------------------------------------------------------ result
 
+    @property
+    def has_allocfree(self) -> bool:
+        """Whether the events so far had AllocFree content (events, or a Sync's batches)."""
+        return self.n_allocfree > 0 or self.info is not None
+
     def finish(self) -> HeapResult:
         """The result so far (the replay may go on being fed afterwards)."""
         live_types: dict[str, list[int]] = {}
@@ -634,7 +639,7 @@ class HeapReplay:
         top_live = sorted(live_types.items(), key=lambda kv: (-kv[1][1], kv[0]))[: self.top]
         top_alloc = sorted(self.alloc_by_type.items(), key=lambda kv: (-kv[1][0], kv[0]))[: self.top]
         return HeapResult(
-            has_allocfree=self.n_allocfree > 0 or self.info is not None,
+            has_allocfree=self.has_allocfree,
             events=self.index + 1,
             allocfree_events=self.n_allocfree,
             generations=self.gen,
