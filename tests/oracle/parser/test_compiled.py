@@ -45,9 +45,13 @@ def _inputs() -> list[str]:
     scenario of the pinned runtime but the AllocFree heap workloads, which are megabytes each
     and would make the pure side take minutes; the heap oracle's tests read those.
     """
+    from oracle.campaign.sources import corpus_paths
     from oracle.harness.realtraces import HEAP_SCENARIOS, real_traces
 
-    corpus = sorted(p for p in (ROOT / "corpus").rglob("*") if p.is_file() and p.name != "README.md")
+    # The corpus' cases (not the findings a local campaign saved, whose repro.txt may be a
+    # commented hex dump), and the Go-format exports of the findings.
+    exports = sorted(p for p in (ROOT / "corpus" / "go-export").rglob("*") if p.is_file())
+    corpus = [*corpus_paths(ROOT / "corpus"), *exports]
     small = [*go_test_files(), *go_fuzz_seeds(), *corpus]
     real = [t for t in real_traces() if t.scenario not in HEAP_SCENARIOS]
     return [f"cli {p}" for p in small] + [f"once {t.path}" for t in real]
