@@ -167,8 +167,8 @@ def release_change(old_release: str, old: Outcome, new_release: str, new: Outcom
         return None
     ties = ties or min(_minor(old_release), _minor(new_release)) <= CHANCE_TIE_ORDER_UNTIL
     if ties or not comparable(old_release, new_release, STRING_LAYOUTS):
-        # Under chance order the texts are not compared: the helper's String() texts come
-        # from a second parse, whose order may differ from its records' even when those agree.
+        # Under chance order the texts are not compared: each release's texts follow its own
+        # chance order, which compare() tolerates in the records only.
         old, new = replace(old, strings=None), replace(new, strings=None)
     c = compare(_without_panics(old), _without_panics(new), ties=ties)
     if c.agree or is_known_nondeterminism(c):
