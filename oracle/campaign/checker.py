@@ -116,7 +116,6 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-
 class Impl(Protocol):
     """A parser implementation: trace bytes in, :class:`Outcome` out (never raises)."""
 

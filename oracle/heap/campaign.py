@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from oracle.heap.check import check_trace
+from oracle.heap.check import HeapStatus, check_trace, status_of
 from oracle.heap.replay import HeapResult
 
 __all__ = [
@@ -74,9 +74,10 @@ def verdict_of(result: HeapResult, mutations: Sequence[str] = (), *,
                valid_unless_mutated: bool = True) -> HeapCaseVerdict:
     """The case's verdict from a finished replay: :func:`heap_verdict` after its parse, or a
     caller that fed :class:`oracle.heap.replay.HeapReplay` from a parse of its own."""
-    if not result.has_allocfree:
+    status = status_of(result)
+    if status is HeapStatus.NO_ALLOCFREE:
         return HeapCaseVerdict(HEAP_NONE)
-    if not result.total_violations:
+    if status is HeapStatus.CONSISTENT:
         return HeapCaseVerdict(HEAP_CONSISTENT)
     cls = HEAP_VIOLATIONS if mutations or not valid_unless_mutated else HEAP_UNEXPECTED
     return HeapCaseVerdict(cls, result.violated_rules)

@@ -14,7 +14,7 @@ from oracle.heap.replay import HeapReplay, HeapResult
 from oracle.parser.errors import GoPanic, TraceError
 from oracle.parser.reader import Reader
 
-__all__ = ["HeapStatus", "HeapVerdict", "check_trace"]
+__all__ = ["HeapStatus", "HeapVerdict", "check_trace", "status_of"]
 
 
 class HeapStatus(Enum):
@@ -50,10 +50,14 @@ def check_trace(
     except (TraceError, GoPanic) as e:
         err = str(e)
     result = replay.finish()
+    return HeapVerdict(status_of(result), result, err)
+
+
+def status_of(result: HeapResult) -> HeapStatus:
+    """The verdict class of a finished replay (``check_trace``'s, or a replay another parse
+    fed: the fuzz campaign's)."""
     if not result.has_allocfree:
-        status = HeapStatus.NO_ALLOCFREE
-    elif result.total_violations:
-        status = HeapStatus.VIOLATIONS
-    else:
-        status = HeapStatus.CONSISTENT
-    return HeapVerdict(status, result, err)
+        return HeapStatus.NO_ALLOCFREE
+    if result.total_violations:
+        return HeapStatus.VIOLATIONS
+    return HeapStatus.CONSISTENT

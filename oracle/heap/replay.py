@@ -30,7 +30,15 @@ from oracle.heap.sizeclasses import MALLOC_HEADER_SIZE, MIN_SIZE_FOR_MALLOC_HEAD
 from oracle.parser.event import EV_SYNC, Event
 from oracle.parser.tracev2 import EventType
 
-__all__ = ["ALLOCFREE_TYPES", "HeapReplay", "HeapResult", "KindStats", "Violation", "replay_events"]
+__all__ = [
+    "ALLOCFREE_TYPES",
+    "RELEVANT_TYPES",
+    "HeapReplay",
+    "HeapResult",
+    "KindStats",
+    "Violation",
+    "replay_events",
+]
 
 _T = EventType
 ALLOCFREE_TYPES: Final = frozenset(
@@ -44,12 +52,7 @@ _SNAPSHOTS: Final = frozenset((int(_T.Span), int(_T.HeapObject), int(_T.Goroutin
 _HEAP_ALLOC: Final = int(_T.HeapAlloc)
 #: The wire types :meth:`HeapReplay.feed` acts on: the AllocFree events (its handlers), Sync
 #: and the HeapAlloc metric; every other event only advances the event index.
-RELEVANT_TYPES: Final = frozenset((
-    int(_T.Span), int(_T.SpanAlloc), int(_T.SpanFree),
-    int(_T.HeapObject), int(_T.HeapObjectAlloc), int(_T.HeapObjectFree),
-    int(_T.GoroutineStack), int(_T.GoroutineStackAlloc), int(_T.GoroutineStackFree),
-    EV_SYNC, _HEAP_ALLOC,
-))
+RELEVANT_TYPES: Final = ALLOCFREE_TYPES | {EV_SYNC, _HEAP_ALLOC}
 #: Largest plausible stack order: 2^47 bytes is the whole user address space.
 _MAX_STACK_ORDER: Final = 48
 _U64: Final = (1 << 64) - 1
