@@ -347,8 +347,6 @@ def terminal_record(err: TraceError | GoPanic | None) -> dict[str, JSON]:
     return {"end": "error", "error": tstr(err.message)}
 
 
-
-
 def dumps_record(d: JSON) -> str:
     """One record as compact JSON text (no trailing newline), byte-compatible with the helper."""
     return _dumps(d)

@@ -192,20 +192,13 @@ class Stack:
         stk, ok = table.stacks.get(self.id)
         if not ok:
             raise GoPanic(f"expected id {self.id} in trace.stack table")
-        own = stk.frames
-        if own is not None:
-            # Go 1.22: the stack's own frames (Release.frames_by_pc off).
-            for f in own:
-                yield StackFrame(
-                    f.pc,
-                    must_get_string(table, f.func_id),
-                    must_get_string(table, f.file_id),
-                    f.line,
-                )
-            return
+        # Go 1.22 kept each stack's own frames (Release.frames_by_pc off); later releases look
+        # each PC up in the generation's frame table.
         pcs = table.pcs
-        for pc in stk.pcs:
-            f = pcs.get(pc, _ZERO_FRAME)
+        frames = stk.frames
+        if frames is None:
+            frames = tuple(pcs.get(pc, _ZERO_FRAME) for pc in stk.pcs)
+        for f in frames:
             yield StackFrame(
                 f.pc,
                 must_get_string(table, f.func_id),
