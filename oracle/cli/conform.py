@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from oracle.campaign.conform import PINNED, collect_inputs, run_conform, write_junit
-from oracle.campaign.crossrelease import parse_go_list
 from oracle.campaign.findings import FindingStore
 from oracle.campaign.progress import Progress
 from oracle.campaign.report import write_json_atomic
 from oracle.campaign.sources import default_corpus_root
 from oracle.cli.exits import EXIT_FINDING, EXIT_INTERRUPTED, EXIT_OK, UsageError
-from oracle.cli.options import check_output
+from oracle.cli.options import check_output, go_releases
 from oracle.harness import toolchain
-from oracle.harness.toolchain import SUPPORTED_VERSIONS
 from oracle.parser.releases import UnsupportedReleaseError, release
 
 __all__ = ["cmd_conform", "register"]
@@ -29,10 +27,7 @@ def cmd_conform(args: argparse.Namespace) -> int:
         raise UsageError(f"--count must be at least 0, got {args.count}")
     check_output(args.junit, "--junit")
     check_output(args.json, "--json")
-    try:
-        versions = parse_go_list(args.go or PINNED, SUPPORTED_VERSIONS)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    versions = go_releases(args.go or PINNED)
     toolchains: list[tuple[str, Path]] = []
     for v in versions:
         if int(v.split(".")[1]) < 22:

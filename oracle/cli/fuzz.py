@@ -56,6 +56,7 @@ from oracle.cli.options import (
     add_go_options,
     check_output,
     duration,
+    go_releases,
     helper_binary,
     load_one,
     nonnegative_int,
@@ -81,16 +82,10 @@ def _budget(args: argparse.Namespace) -> tuple[float | None, int | None]:
 def _go_list(args: argparse.Namespace) -> list[str] | None:
     """The releases of a cross-release ``--go`` list (two or more), or None for one release
     (which then stays in ``args.go``: the single-release path, unchanged)."""
-    from oracle.campaign.crossrelease import parse_go_list
-    from oracle.harness.toolchain import SUPPORTED_VERSIONS
-
     spec: str | None = args.go
     if spec is None or ("," not in spec and spec.strip() != "all"):
         return None
-    try:
-        releases = parse_go_list(spec, SUPPORTED_VERSIONS)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    releases = go_releases(spec)
     if len(releases) == 1:
         args.go = releases[0]
         return None

@@ -28,13 +28,11 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     """Build the matrix, print it, write the requested files."""
     from contextlib import ExitStack
 
-    from oracle.campaign.crossrelease import parse_go_list
     from oracle.campaign.matrix import build_matrix, matrix_html, matrix_json, stream_cell
-    from oracle.harness.toolchain import SUPPORTED_VERSIONS
     from oracle.campaign.progress import Progress
     from oracle.campaign.report import write_json_atomic
     from oracle.cli.exits import EXIT_FINDING, EXIT_OK, UsageError
-    from oracle.cli.options import check_output
+    from oracle.cli.options import check_output, go_releases
     from oracle.diff.compare import ties_possible
     from oracle.diff.impls import GoImpl, PythonImpl
     from oracle.diff.stream import header_of
@@ -44,10 +42,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
     check_output(args.json, "--json")
     check_output(args.html, "--html")
-    try:
-        releases = parse_go_list(args.go, SUPPORTED_VERSIONS)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    releases = go_releases(args.go)
     inputs: list[tuple[str, bytes | Path]] = []
     for path in expand_paths(args.inputs):
         size = Path(path).stat().st_size if path != "-" and Path(path).is_file() else 0

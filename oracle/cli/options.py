@@ -18,6 +18,7 @@ __all__ = [
     "add_go_options",
     "check_output",
     "duration",
+    "go_releases",
     "helper_binary",
     "load_one",
     "open_one",
@@ -43,6 +44,17 @@ def add_go_options(p: argparse.ArgumentParser, *, role: str = "run", more: str =
     )
     g.add_argument("--goroot", metavar="DIR", type=Path, default=None,
                    help="use this GOROOT instead of an installed release")
+
+
+def go_releases(spec: str) -> list[str]:
+    """The releases of a ``--go`` list (``all`` or versions, oldest first), as ``fuzz``,
+    ``conform`` and ``matrix`` read it; a malformed list is a usage error."""
+    from oracle.campaign.crossrelease import parse_go_list
+
+    try:
+        return parse_go_list(spec, toolchain.SUPPORTED_VERSIONS)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 def toolchain_for(args: argparse.Namespace) -> toolchain.Toolchain:
